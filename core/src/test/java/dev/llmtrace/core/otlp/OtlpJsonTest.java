@@ -1,0 +1,160 @@
+package dev.llmtrace.core.otlp;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import com.google.protobuf.ByteString;
+import dev.llmtrace.core.Fixtures;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
+import io.opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.ArrayValue;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.common.v1.KeyValueList;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import io.opentelemetry.proto.trace.v1.Span;
+import io.opentelemetry.proto.trace.v1.Status;
+import java.util.HexFormat;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+class OtlpJsonTest {
+
+    @ParameterizedTest
+    @ValueSource(strings = {Fixtures.BROADCAST_FULL, Fixtures.BROADCAST_PRIVACY_ERROR, Fixtures.OPENINFERENCE_CHAT})
+    void fixturesRoundTripJsonToProtobufToJson(String fixture) throws Exception {
+        ExportTraceServiceRequest first = OtlpJson.parseTraces(Fixtures.bytes(fixture));
+        byte[] json = OtlpJson.toJson(first);
+        ExportTraceServiceRequest second = OtlpJson.parseTraces(json);
+        assertEquals(first, second);
+        // and through the protobuf wire format too
+        assertEquals(first, ExportTraceServiceRequest.newBuilder().mergeFrom(first.toByteString()).build());
+        assertEquals(new String(json, UTF_8), new String(OtlpJson.toJson(second), UTF_8));
+    }
+
+    @Test
+    void broadcastFixtureDecodesIdsKindTimesAndTypedAttributes() {
+        Span span = onlySpan(OtlpJson.parseTraces(Fixtures.bytes(Fixtures.BROADCAST_FULL)));
+        assertEquals("5b8efff798038103d269b633813fc60c", Hex.encode(span.getTraceId()));
+        assertEquals("eee19b7ec3c1b174", Hex.encode(span.getSpanId()));
+        assertEquals(Span.SpanKind.SPAN_KIND_CLIENT, span.getKind());
+        assertEquals(1790000000000000000L, span.getStartTimeUnixNano());
+        assertEquals(Status.StatusCode.STATUS_CODE_OK, span.getStatus().getCode());
+        assertEquals(1200, attribute(span, "gen_ai.usage.input_tokens").getIntValue());
+        assertEquals(0.00885, attribute(span, "gen_ai.usage.total_cost").getDoubleValue());
+    }
+
+    @Test
+    void int64AsJsonNumberIsAcceptedAndWrittenBackAsString() {
+        Span span = onlySpan(OtlpJson.parseTraces(Fixtures.bytes(Fixtures.BROADCAST_PRIVACY_ERROR)));
+        AnyValue tokens = attribute(span, "gen_ai.usage.input_tokens");
+        assertEquals(AnyValue.ValueCase.INT_VALUE, tokens.getValueCase());
+        assertEquals(12, tokens.getIntValue());
+        String json = new String(OtlpJson.toJson(span), UTF_8);
+        assertTrue(json.contains("{\"intValue\":\"12\"}"), json);
+        assertTrue(json.contains("\"kind\":3"), "enums are integers: " + json);
+        assertTrue(json.contains("\"traceId\":\"0af7651916cd43dd8448eb211c80319c\""), json);
+    }
+
+    @Test
+    void writesCanonicalFormForEdgeValues() {
+        Span span = Span.newBuilder()
+                .setTraceId(ByteString.fromHex("0102030405060708090a0b0c0d0e0f10"))
+                .setSpanId(ByteString.fromHex("a1a2a3a4a5a6a7a8"))
+                .setParentSpanId(ByteString.fromHex("b1b2b3b4b5b6b7b8"))
+                .setStartTimeUnixNano(-1L) // fixed64 above 2^63
+                .setFlags(0xFFFF_FFFF) // fixed32 above 2^31
+                .addAttributes(kv("nan", AnyValue.newBuilder().setDoubleValue(Double.NaN).build()))
+                .addAttributes(kv("bytes", AnyValue.newBuilder().setBytesValue(ByteString.copyFromUtf8("hi")).build()))
+                .addAttributes(kv("empty", AnyValue.newBuilder().setStringValue("").build()))
+                .addAttributes(kv("nested", AnyValue.newBuilder().setKvlistValue(KeyValueList.newBuilder()
+                        .addValues(kv("list", AnyValue.newBuilder().setArrayValue(ArrayValue.newBuilder()
+                                .addValues(AnyValue.newBuilder().setBoolValue(true))
+                                .addValues(AnyValue.newBuilder().setIntValue(Long.MIN_VALUE))).build()))).build()))
+                .build();
+        String json = new String(OtlpJson.toJson(span), UTF_8);
+        assertTrue(json.contains("\"parentSpanId\":\"b1b2b3b4b5b6b7b8\""), json);
+        assertTrue(json.contains("\"startTimeUnixNano\":\"18446744073709551615\""), json);
+        assertTrue(json.contains("\"flags\":4294967295"), json);
+        assertTrue(json.contains("{\"doubleValue\":\"NaN\"}"), json);
+        assertTrue(json.contains("{\"bytesValue\":\"aGk=\"}"), json);
+        assertTrue(json.contains("{\"stringValue\":\"\"}"), "an empty oneof string is still present: " + json);
+        assertFalse(json.contains("endTimeUnixNano"), "defaults are left out: " + json);
+        Span.Builder builder = Span.newBuilder();
+        OtlpJson.merge(OtlpJson.toJson(span), builder);
+        assertEquals(span, builder.build());
+    }
+
+    @Test
+    void responsesUseCamelCaseAndStringInt64() {
+        ExportTraceServiceResponse response = ExportTraceServiceResponse.newBuilder()
+                .setPartialSuccess(ExportTracePartialSuccess.newBuilder().setRejectedSpans(2).setErrorMessage("bad id"))
+                .build();
+        assertEquals("{\"partialSuccess\":{\"rejectedSpans\":\"2\",\"errorMessage\":\"bad id\"}}",
+                new String(OtlpJson.toJson(response), UTF_8));
+        assertEquals("{}", new String(OtlpJson.toJson(ExportTraceServiceResponse.getDefaultInstance()), UTF_8));
+    }
+
+    @Test
+    void unknownFieldsAndNullsAreIgnoredAndProtoNamesAccepted() {
+        String json = """
+                {"resourceSpans":[{"futureField":{"a":[1,2,{"b":null}]},"scope_spans":[{"spans":[
+                  {"trace_id":"5b8efff798038103d269b633813fc60c","spanId":"eee19b7ec3c1b174","name":null,
+                   "kind":"SPAN_KIND_SERVER","startTimeUnixNano":1790000000000000000,"droppedAttributesCount":"3"}]}]}]}
+                """;
+        Span span = onlySpan(OtlpJson.parseTraces(json.getBytes(UTF_8)));
+        assertEquals("5b8efff798038103d269b633813fc60c", Hex.encode(span.getTraceId()));
+        assertEquals(Span.SpanKind.SPAN_KIND_SERVER, span.getKind());
+        assertEquals(1790000000000000000L, span.getStartTimeUnixNano());
+        assertEquals(3, span.getDroppedAttributesCount());
+        assertEquals("", span.getName());
+    }
+
+    @Test
+    void base64IdsAreRefusedWithAHint() {
+        String traceIdBase64 = java.util.Base64.getEncoder().encodeToString(HexFormat.of().parseHex("5b8efff798038103d269b633813fc60c"));
+        String json = "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{\"traceId\":\"" + traceIdBase64
+                + "\",\"spanId\":\"eee19b7ec3c1b174\"}]}]}]}";
+        OtlpJsonException e = assertThrows(OtlpJsonException.class, () -> OtlpJson.parseTraces(json.getBytes(UTF_8)));
+        assertTrue(e.getMessage().contains("hex, not base64"), e.getMessage());
+        assertTrue(e.getMessage().contains("/resourceSpans/0/scopeSpans/0/spans/0/traceId"), e.getMessage());
+    }
+
+    @Test
+    void malformedJsonIsRefusedWithoutEchoingTheBody() {
+        OtlpJsonException e = assertThrows(OtlpJsonException.class,
+                () -> OtlpJson.parseTraces("{\"resourceSpans\": [ {\"secret-sk-123\" ".getBytes(UTF_8)));
+        assertTrue(e.getMessage().startsWith("malformed JSON"), e.getMessage());
+        assertFalse(e.getMessage().contains("secret-sk-123"), e.getMessage());
+        assertThrows(OtlpJsonException.class, () -> OtlpJson.parseTraces("[]".getBytes(UTF_8)));
+        assertThrows(OtlpJsonException.class, () -> OtlpJson.parseTraces("{\"resourceSpans\":{}}".getBytes(UTF_8)));
+        assertThrows(OtlpJsonException.class, () -> OtlpJson.parseTraces(
+                "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{\"startTimeUnixNano\":\"soon\"}]}]}]}".getBytes(UTF_8)));
+    }
+
+    @Test
+    void emptyBodyIsAnEmptyRequest() {
+        assertEquals(ExportTraceServiceRequest.getDefaultInstance(), OtlpJson.parseTraces(new byte[0]));
+        assertEquals(0, Spans.count(OtlpJson.parseTraces(Fixtures.bytes(Fixtures.TEST_CONNECTION))));
+    }
+
+    static Span onlySpan(ExportTraceServiceRequest request) {
+        ResourceSpans rs = request.getResourceSpans(0);
+        ScopeSpans ss = rs.getScopeSpans(0);
+        return ss.getSpans(0);
+    }
+
+    static AnyValue attribute(Span span, String key) {
+        return span.getAttributesList().stream().filter(a -> a.getKey().equals(key)).findFirst().orElseThrow().getValue();
+    }
+
+    static KeyValue kv(String key, AnyValue value) {
+        return KeyValue.newBuilder().setKey(key).setValue(value).build();
+    }
+}
