@@ -1,0 +1,22 @@
+package dev.llmtrace.enrich;
+
+import dev.llmtrace.core.grpc.Tenants;
+import dev.llmtrace.core.metrics.PipelineMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.grpc.GlobalInterceptor;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+
+class Wiring {
+    @Produces
+    @Singleton
+    PipelineMetrics pipelineMetrics(MeterRegistry registry) {
+        return new PipelineMetrics(registry, "enrich");
+    }
+
+    /** The tenant ingest authenticated arrives as metadata. */
+    @ApplicationScoped
+    @GlobalInterceptor
+    static class TenantFromHeader extends Tenants.FromHeader {}
+}

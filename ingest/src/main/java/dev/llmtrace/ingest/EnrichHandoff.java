@@ -1,0 +1,169 @@
+package dev.llmtrace.ingest;
+
+import dev.llmtrace.core.grpc.GrpcTraceForwarder;
+import dev.llmtrace.core.metrics.PipelineMetrics;
+import dev.llmtrace.core.retry.ExportException;
+import dev.llmtrace.core.retry.Retrier;
+
+import io.micrometer.core.instrument.Tags;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.quarkus.grpc.GrpcClient;
+import io.quarkus.runtime.ShutdownEvent;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.annotations.Broadcast;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Emitter;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.OnOverflow;
+import org.eclipse.microprofile.reactive.messaging.Outgoing;
+import org.jboss.logging.Logger;
+
+/**
+ * The bounded hand-off from the receivers to enrich. Accepted requests enter the {@code to-enrich}
+ * channel only after they are admitted against the byte and request limits, so a full buffer is a
+ * refusal the sender sees (and retries), never a silent drop. A Mutiny stream keeps
+ * {@code forward.concurrency} calls in flight and each call retries with jittered backoff, so a short
+ * enrich outage only holds data here.
+ */
+@ApplicationScoped
+public class EnrichHandoff {
+    private static final Logger LOG = Logger.getLogger(EnrichHandoff.class);
+
+    /** One accepted request on its way to enrich. */
+    public record Item(String tenant, ExportTraceServiceRequest request, int spans, int bytes) {}
+
+    /** What became of an item. */
+    public record Outcome(Item item, ExportException failure) {}
+
+    private final AtomicLong bytes = new AtomicLong();
+    private final AtomicInteger requests = new AtomicInteger();
+    private final AtomicLong spans = new AtomicLong();
+
+    private final IngestConfig config;
+    private final PipelineMetrics metrics;
+    private final GrpcTraceForwarder forwarder;
+    private final Retrier retrier;
+    private final ScheduledExecutorService retryScheduler =
+            Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "enrich-retry"));
+
+    @Inject
+    @Channel("to-enrich")
+    @OnOverflow(OnOverflow.Strategy.UNBOUNDED_BUFFER) // bounded by admit() before anything is sent
+    Emitter<Item> emitter;
+
+    public EnrichHandoff(IngestConfig config, PipelineMetrics metrics, @GrpcClient("enrich") io.grpc.Channel enrich) {
+        this.config = config;
+        this.metrics = metrics;
+        this.forwarder = new GrpcTraceForwarder(enrich, config.forward().timeout());
+        this.retrier = new Retrier(config.forward().retry().toPolicy(), retryScheduler);
+        Tags tags = Tags.of("service", metrics.service());
+        metrics.registry().gauge("llmtrace.buffer.bytes", tags, bytes);
+        metrics.registry().gauge("llmtrace.buffer.requests", tags, requests);
+        metrics.registry().gauge("llmtrace.buffer.spans", tags, spans);
+    }
+
+    /** Takes the item, or returns false when the buffer is full. */
+    public boolean offer(Item item) {
+        if (!admit(item)) {
+            return false;
+        }
+        emitter.send(item);
+        return true;
+    }
+
+    private boolean admit(Item item) {
+        int maxRequests = config.buffer().maxRequests();
+        long maxBytes = config.buffer().maxBytes();
+        if (requests.incrementAndGet() > maxRequests) {
+            requests.decrementAndGet();
+            return false;
+        }
+        if (bytes.addAndGet(item.bytes()) > maxBytes && bytes.get() != item.bytes()) { // one item always fits
+            bytes.addAndGet(-item.bytes());
+            requests.decrementAndGet();
+            return false;
+        }
+        spans.addAndGet(item.spans());
+        return true;
+    }
+
+    private void release(Item item) {
+        bytes.addAndGet(-item.bytes());
+        requests.decrementAndGet();
+        spans.addAndGet(-item.spans());
+    }
+
+    /** True while the buffer has room; the readiness check. */
+    public boolean hasRoom() {
+        return requests.get() < config.buffer().maxRequests() && bytes.get() < config.buffer().maxBytes();
+    }
+
+    public int bufferedRequests() {
+        return requests.get();
+    }
+
+    @Incoming("to-enrich")
+    @Outgoing("enrich-outcomes")
+    @Broadcast
+    public Multi<Outcome> forward(Multi<Item> items) {
+        return items.onItem()
+                .transformToUni(this::forwardWithRetry)
+                .merge(config.forward().concurrency());
+    }
+
+    private Uni<Outcome> forwardWithRetry(Item item) {
+        return Uni.createFrom()
+                .completionStage(() -> retrier.run(() -> forwarder.export(item.request(), item.tenant()),
+                        (failure, attempt, delay) -> metrics.forwardFailed(failure.reason())))
+                .onItemOrFailure().transform((response, error) ->
+                        new Outcome(item, error == null ? null : ExportException.of(error)));
+    }
+
+    @Incoming("enrich-outcomes")
+    public void completed(Outcome outcome) {
+        release(outcome.item());
+        if (outcome.failure() == null) {
+            metrics.forwarded(outcome.item().spans());
+            return;
+        }
+        metrics.dropped(outcome.failure().reason(), outcome.item().spans());
+        LOG.errorf("dropped %d span(s) of tenant %s on their way to enrich: %s", outcome.item().spans(),
+                outcome.item().tenant(), outcome.failure().getMessage());
+    }
+
+    /** Gives buffered data a bounded chance to reach enrich before the process exits. */
+    void drainOnShutdown(@Observes ShutdownEvent event) {
+        long deadline = System.nanoTime() + config.forward().drainTimeout().toNanos();
+        while (requests.get() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        if (requests.get() > 0) {
+            LOG.warnf("shutting down with %d request(s), %d span(s) not yet accepted by enrich", requests.get(), spans.get());
+        }
+    }
+
+    @PreDestroy
+    void stop() {
+        retryScheduler.shutdownNow();
+        try {
+            retryScheduler.awaitTermination(1, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

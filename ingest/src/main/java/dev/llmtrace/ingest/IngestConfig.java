@@ -1,0 +1,95 @@
+package dev.llmtrace.ingest;
+
+import dev.llmtrace.core.config.RetryConfig;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.Pattern;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/** ingest's settings; defaults in application.properties' comments, validated at start. */
+@ConfigMapping(prefix = "ingest")
+public interface IngestConfig {
+
+    @Valid
+    Auth auth();
+
+    @Valid
+    Limits limits();
+
+    @Valid
+    Buffer buffer();
+
+    @Valid
+    Forward forward();
+
+    interface Auth {
+        /** Require a bearer token. Switch off only on a trusted network (the local run does). */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** {@code tenant=token} pairs separated by commas (env {@code INGEST_AUTH_TOKENS}). */
+        Optional<String> tokens();
+
+        /** A file of {@code tenant=token} lines, e.g. a mounted Kubernetes Secret. */
+        Optional<Path> tokensFile();
+
+        /** The tenant of data when auth is off. */
+        @WithDefault("default")
+        @Pattern(regexp = TokenAuthenticator.TENANT_PATTERN, message = "must be 1-64 letters, digits, '.', '_' or '-'")
+        String defaultTenant();
+    }
+
+    interface Limits {
+        /** Largest HTTP body, after decompression (OTLP recommends 20 MiB). */
+        @WithDefault("20971520")
+        @Min(1024)
+        @Max(268435456)
+        int maxHttpBodyBytes();
+
+        /** Largest gRPC message, after decompression (OTLP recommends 4 MiB). */
+        @WithDefault("4194304")
+        @Min(1024)
+        @Max(268435456)
+        int maxGrpcMessageBytes();
+    }
+
+    interface Buffer {
+        /** Bytes (protobuf-encoded) held for enrich at most; beyond, senders get 503 / RESOURCE_EXHAUSTED. */
+        @WithDefault("268435456")
+        @Min(1048576)
+        long maxBytes();
+
+        /** Requests held for enrich at most. */
+        @WithDefault("100000")
+        @Min(1)
+        int maxRequests();
+
+        /** What a refused sender is told to wait (Retry-After, RetryInfo). */
+        @WithDefault("2s")
+        Duration retryAfter();
+    }
+
+    interface Forward {
+        /** Requests in flight to enrich at once. */
+        @WithDefault("16")
+        @Min(1)
+        @Max(1024)
+        int concurrency();
+
+        /** Deadline of one call to enrich. */
+        @WithDefault("10s")
+        Duration timeout();
+
+        /** How long shutdown waits for the buffer to drain to enrich. */
+        @WithDefault("15s")
+        Duration drainTimeout();
+
+        @Valid
+        RetryConfig retry();
+    }
+}

@@ -1,0 +1,190 @@
+package dev.llmtrace.ingest;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
+import com.google.rpc.Code;
+import dev.llmtrace.core.metrics.PipelineMetrics;
+import dev.llmtrace.core.otlp.BoundedGzip;
+import dev.llmtrace.core.otlp.OtlpJson;
+import dev.llmtrace.core.otlp.OtlpJsonException;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * OTLP/HTTP {@code POST /v1/traces}, protobuf or JSON, plain or gzip, answered in the request's
+ * encoding with the statuses the OTLP spec and the Collector use. Errors carry a {@code google.rpc.Status}
+ * body whose message names the problem and never echoes the payload or a credential.
+ */
+@ApplicationScoped
+public class OtlpHttpReceiver {
+    static final String PATH = "/v1/traces";
+    static final String PROTOBUF = "application/x-protobuf";
+    static final String JSON = "application/json";
+
+    private final TraceIntake intake;
+    private final TokenAuthenticator authenticator;
+    private final PipelineMetrics metrics;
+    private final IngestConfig config;
+
+    public OtlpHttpReceiver(TraceIntake intake, TokenAuthenticator authenticator, PipelineMetrics metrics, IngestConfig config) {
+        this.intake = intake;
+        this.authenticator = authenticator;
+        this.metrics = metrics;
+        this.config = config;
+    }
+
+    void routes(@Observes Router router) {
+        router.route(PATH).handler(this::handle);
+    }
+
+    /** A request refused before its spans could be accepted. */
+    private record Refusal(int httpStatus, Code code, String reason, String message) {}
+
+    void handle(RoutingContext ctx) {
+        HttpServerRequest request = ctx.request();
+        Optional<String> type = mediaType(request.getHeader(HttpHeaders.CONTENT_TYPE));
+        boolean json = type.map(JSON::equals).orElse(true); // errors for unknown types are answered in JSON
+        if (request.method() != HttpMethod.POST) {
+            ctx.response().putHeader(HttpHeaders.ALLOW, "POST");
+            refuse(ctx, json, new Refusal(405, Code.UNIMPLEMENTED, "method_not_allowed",
+                    "method " + request.method() + " is not allowed on " + PATH + "; use POST"));
+            return;
+        }
+        if (authenticator.tenantFor(request.getHeader(HttpHeaders.AUTHORIZATION)).isEmpty()) {
+            ctx.response().putHeader("WWW-Authenticate", "Bearer");
+            refuse(ctx, json, new Refusal(401, Code.UNAUTHENTICATED, "unauthenticated", "missing or invalid bearer token"));
+            return;
+        }
+        String tenant = authenticator.tenantFor(request.getHeader(HttpHeaders.AUTHORIZATION)).get();
+        if (type.isEmpty() || !(type.get().equals(JSON) || type.get().equals(PROTOBUF))) {
+            refuse(ctx, true, new Refusal(415, Code.INVALID_ARGUMENT, "unsupported_media_type",
+                    "unsupported Content-Type; use " + PROTOBUF + " or " + JSON));
+            return;
+        }
+        String encoding = Optional.ofNullable(request.getHeader(HttpHeaders.CONTENT_ENCODING))
+                .map(e -> e.trim().toLowerCase(Locale.ROOT)).orElse("identity");
+        if (!encoding.equals("gzip") && !encoding.equals("identity") && !encoding.isEmpty()) {
+            refuse(ctx, json, new Refusal(415, Code.INVALID_ARGUMENT, "unsupported_encoding",
+                    "unsupported Content-Encoding; use gzip or none"));
+            return;
+        }
+        readBody(ctx, json, encoding.equals("gzip"), tenant);
+    }
+
+    /** Reads the body up to the limit; past it, keeps draining (up to a hard cap) so the client sees the 413. */
+    private void readBody(RoutingContext ctx, boolean json, boolean gzip, String tenant) {
+        HttpServerRequest request = ctx.request();
+        int limit = config.limits().maxHttpBodyBytes();
+        long hardCap = 4L * limit;
+        Buffer body = Buffer.buffer();
+        long[] received = {0};
+        boolean[] finished = {false};
+        request.handler(chunk -> {
+            received[0] += chunk.length();
+            if (received[0] <= limit) {
+                body.appendBuffer(chunk);
+            } else if (received[0] > hardCap && !finished[0]) {
+                finished[0] = true;
+                refuse(ctx, json, tooLarge(limit));
+                request.connection().close();
+            }
+        });
+        request.exceptionHandler(e -> finished[0] = true);
+        request.endHandler(v -> {
+            if (finished[0]) {
+                return;
+            }
+            if (received[0] > limit) {
+                refuse(ctx, json, tooLarge(limit));
+                return;
+            }
+            ctx.vertx().<Object>executeBlocking(() -> decodeAndAccept(body.getBytes(), json, gzip, tenant), false)
+                    .onComplete(done -> {
+                        if (done.failed()) {
+                            refuse(ctx, json, new Refusal(500, Code.INTERNAL, "internal", "internal error"));
+                        } else if (done.result() instanceof Refusal refusal) {
+                            refuse(ctx, json, refusal);
+                        } else {
+                            respond(ctx, 200, json, (Message) done.result());
+                        }
+                    });
+        });
+        request.resume();
+    }
+
+    /** Runs on a worker thread: decompression and parsing are CPU work of up to the body limit. */
+    private Object decodeAndAccept(byte[] raw, boolean json, boolean gzip, String tenant) {
+        int limit = config.limits().maxHttpBodyBytes();
+        byte[] bytes;
+        try {
+            bytes = gzip ? BoundedGzip.gunzip(raw, limit) : raw;
+        } catch (BoundedGzip.TooLargeException e) {
+            return tooLarge(limit);
+        } catch (IllegalArgumentException e) {
+            return new Refusal(400, Code.INVALID_ARGUMENT, "malformed", e.getMessage());
+        }
+        ExportTraceServiceRequest request;
+        try {
+            request = json ? OtlpJson.parseTraces(bytes) : ExportTraceServiceRequest.parseFrom(bytes);
+        } catch (OtlpJsonException e) {
+            return new Refusal(400, Code.INVALID_ARGUMENT, "malformed", "invalid OTLP/JSON: " + e.getMessage());
+        } catch (InvalidProtocolBufferException e) {
+            return new Refusal(400, Code.INVALID_ARGUMENT, "malformed", "invalid OTLP protobuf: " + e.getMessage());
+        }
+        try {
+            ExportTraceServiceResponse response = intake.accept(request, tenant, json ? "http_json" : "http_protobuf");
+            return response;
+        } catch (TraceIntake.BufferFullException e) {
+            return new Refusal(503, Code.UNAVAILABLE, null, e.getMessage()); // counted by the intake
+        }
+    }
+
+    private Refusal tooLarge(int limit) {
+        return new Refusal(413, Code.INVALID_ARGUMENT, "too_large",
+                "body exceeds the limit of " + limit + " bytes (after decompression)");
+    }
+
+    private void refuse(RoutingContext ctx, boolean json, Refusal refusal) {
+        if (refusal.reason() != null) {
+            metrics.rejected(refusal.reason(), 0);
+        }
+        if (refusal.httpStatus() == 503) {
+            ctx.response().putHeader("Retry-After", Long.toString(Math.max(1, config.buffer().retryAfter().toSeconds())));
+        }
+        respond(ctx, refusal.httpStatus(), json, com.google.rpc.Status.newBuilder()
+                .setCode(refusal.code().getNumber())
+                .setMessage(refusal.message())
+                .build());
+    }
+
+    private static void respond(RoutingContext ctx, int status, boolean json, Message body) {
+        if (ctx.response().ended() || ctx.response().closed()) {
+            return;
+        }
+        byte[] bytes = json ? OtlpJson.toJson(body) : body.toByteArray();
+        ctx.response()
+                .setStatusCode(status)
+                .putHeader(HttpHeaders.CONTENT_TYPE, json ? JSON : PROTOBUF)
+                .end(Buffer.buffer(bytes));
+    }
+
+    /** The media type without parameters, lower-cased ("application/json; charset=utf-8" is JSON). */
+    static Optional<String> mediaType(String contentType) {
+        if (contentType == null || contentType.isBlank()) {
+            return Optional.empty();
+        }
+        int semicolon = contentType.indexOf(';');
+        String type = (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).trim().toLowerCase(Locale.ROOT);
+        return Optional.of(type);
+    }
+}
