@@ -79,7 +79,7 @@ public final class OtlpJson {
                 throw error(parser, "unexpected content after the top-level object");
             }
         } catch (JsonProcessingException e) {
-            throw new OtlpJsonException("malformed JSON: " + e.getOriginalMessage()
+            throw new OtlpJsonException("malformed JSON: " + firstClause(e.getOriginalMessage())
                     + " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -302,6 +302,18 @@ public final class OtlpJson {
         } catch (IllegalArgumentException e) {
             throw error(p, "expected base64");
         }
+    }
+
+    /** Jackson's message without its source excerpt and start-marker detail. */
+    private static String firstClause(String message) {
+        int cut = message.length();
+        for (String marker : new String[] {"\n", " (start marker", " at [Source"}) {
+            int i = message.indexOf(marker);
+            if (i >= 0 && i < cut) {
+                cut = i;
+            }
+        }
+        return message.substring(0, cut);
     }
 
     private static OtlpJsonException error(JsonParser p, String problem) {
