@@ -30,7 +30,7 @@ public class EnrichService extends TraceServiceGrpc.TraceServiceImplBase {
     public EnrichService(@All List<TraceProcessor> processors, @GrpcClient("export") Channel export,
             EnrichConfig config, PipelineMetrics metrics) {
         this.processors = processors;
-        this.forwarder = new GrpcTraceForwarder(export, config.forward().timeout());
+        this.forwarder = GrpcTraceForwarder.toNextHop(export, config.forward().timeout());
         this.metrics = metrics;
     }
 

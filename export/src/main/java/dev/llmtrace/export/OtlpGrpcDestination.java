@@ -27,7 +27,7 @@ final class OtlpGrpcDestination implements Destination {
             builder.usePlaintext();
         }
         this.channel = builder.build();
-        this.forwarder = new GrpcTraceForwarder(channel, timeout, headers);
+        this.forwarder = GrpcTraceForwarder.toBackend(channel, timeout, headers);
     }
 
     @Override

@@ -64,7 +64,7 @@ public class EnrichHandoff {
     public EnrichHandoff(IngestConfig config, PipelineMetrics metrics, @GrpcClient("enrich") io.grpc.Channel enrich) {
         this.config = config;
         this.metrics = metrics;
-        this.forwarder = new GrpcTraceForwarder(enrich, config.forward().timeout());
+        this.forwarder = GrpcTraceForwarder.toNextHop(enrich, config.forward().timeout());
         this.retrier = new Retrier(config.forward().retry().toPolicy(), retryScheduler);
         Tags tags = Tags.of("service", metrics.service());
         metrics.registry().gauge("llmtrace.buffer.bytes", tags, bytes);

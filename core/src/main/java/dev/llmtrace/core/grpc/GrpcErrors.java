@@ -35,6 +35,20 @@ public final class GrpcErrors {
         return ExportException.permanent(reason, message);
     }
 
+    /**
+     * Sorts a failed call between two of our own hops. Only INVALID_ARGUMENT is permanent there (it is
+     * how a hop says "the data can never be delivered"); anything else, INTERNAL from a stream reset by a
+     * stopping server included, is the next hop being away, and retrying loses nothing. OpenRouter
+     * does not retry, so this is where an outage must be absorbed.
+     */
+    public static ExportException classifyBetweenHops(Throwable error) {
+        ExportException otlp = classify(error);
+        if (otlp.isRetryable() || Status.fromThrowable(error).getCode() == Status.Code.INVALID_ARGUMENT) {
+            return otlp;
+        }
+        return ExportException.retryable(otlp.reason(), otlp.getMessage(), retryDelay(error));
+    }
+
     /** The delay of a RetryInfo detail in the error's trailers, or null. */
     static Duration retryDelay(Throwable error) {
         com.google.rpc.Status details = StatusProto.fromThrowable(error);

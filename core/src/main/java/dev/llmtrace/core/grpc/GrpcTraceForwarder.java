@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * One OTLP/gRPC export attempt to the next hop: the tenant and any fixed headers go as metadata, the
@@ -22,15 +23,24 @@ public final class GrpcTraceForwarder {
     private final TraceServiceGrpc.TraceServiceStub stub;
     private final Duration timeout;
     private final Map<String, String> headers;
+    private final Function<Throwable, ExportException> classifier;
 
-    public GrpcTraceForwarder(Channel channel, Duration timeout) {
-        this(channel, timeout, Map.of());
+    /** To the next hop of this pipeline: see {@link GrpcErrors#classifyBetweenHops}. */
+    public static GrpcTraceForwarder toNextHop(Channel channel, Duration timeout) {
+        return new GrpcTraceForwarder(channel, timeout, Map.of(), GrpcErrors::classifyBetweenHops);
     }
 
-    public GrpcTraceForwarder(Channel channel, Duration timeout, Map<String, String> headers) {
+    /** To an OTLP backend: the OTLP table of retryable codes. */
+    public static GrpcTraceForwarder toBackend(Channel channel, Duration timeout, Map<String, String> headers) {
+        return new GrpcTraceForwarder(channel, timeout, headers, GrpcErrors::classify);
+    }
+
+    private GrpcTraceForwarder(Channel channel, Duration timeout, Map<String, String> headers,
+            Function<Throwable, ExportException> classifier) {
         this.stub = TraceServiceGrpc.newStub(channel);
         this.timeout = timeout;
         this.headers = Map.copyOf(headers);
+        this.classifier = classifier;
     }
 
     public CompletableFuture<ExportTraceServiceResponse> export(ExportTraceServiceRequest request, String tenant) {
@@ -52,7 +62,7 @@ public final class GrpcTraceForwarder {
 
                     @Override
                     public void onError(Throwable t) {
-                        result.completeExceptionally(GrpcErrors.classify(t));
+                        result.completeExceptionally(classifier.apply(t));
                     }
 
                     @Override

@@ -94,4 +94,12 @@ class RetrierTest {
     static RetryPolicy fastPolicy(Duration maxElapsed) {
         return new RetryPolicy(Duration.ofMillis(10), Duration.ofMillis(50), 1.5, 0.5, maxElapsed);
     }
+
+    @Test
+    void betweenHopsOnlyInvalidArgumentIsPermanent() {
+        assertTrue(GrpcErrors.classifyBetweenHops(Status.INTERNAL.withDescription("RST_STREAM closed stream").asRuntimeException()).isRetryable());
+        assertTrue(GrpcErrors.classifyBetweenHops(Status.UNIMPLEMENTED.asRuntimeException()).isRetryable());
+        assertFalse(GrpcErrors.classifyBetweenHops(Status.INVALID_ARGUMENT.asRuntimeException()).isRetryable());
+        assertFalse(GrpcErrors.classify(Status.INTERNAL.asRuntimeException()).isRetryable(), "backends keep the OTLP table");
+    }
 }

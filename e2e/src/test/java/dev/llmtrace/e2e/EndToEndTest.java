@@ -1,0 +1,264 @@
+package dev.llmtrace.e2e;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.llmtrace.core.FakeOtlpReceiver.SpanInContext;
+import dev.llmtrace.core.Fixtures;
+import dev.llmtrace.core.otlp.Hex;
+import dev.llmtrace.core.otlp.OtlpJson;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Scope;
+import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
+import io.opentelemetry.exporter.otlp.trace.OtlpGrpcSpanExporter;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import io.opentelemetry.proto.trace.v1.Span;
+import io.opentelemetry.sdk.common.CompletableResultCode;
+import io.opentelemetry.sdk.resources.Resource;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Real clients → ingest → enrich → export → a real OTLP/gRPC backend, three processes on real ports. */
+class EndToEndTest {
+    static Pipeline pipeline;
+
+    @BeforeAll
+    static void start() {
+        pipeline = new Pipeline("end-to-end").start();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (pipeline != null) {
+            pipeline.close();
+        }
+    }
+
+    /** Keeps what the SDK exported, to compare with what the backend got. */
+    static final class Recording implements SpanExporter {
+        final SpanExporter delegate;
+        final List<SpanData> exported = new CopyOnWriteArrayList<>();
+
+        Recording(SpanExporter delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public CompletableResultCode export(Collection<SpanData> spans) {
+            exported.addAll(spans);
+            return delegate.export(spans);
+        }
+
+        @Override
+        public CompletableResultCode flush() {
+            return delegate.flush();
+        }
+
+        @Override
+        public CompletableResultCode shutdown() {
+            return delegate.shutdown();
+        }
+    }
+
+    @Test
+    void sdkGrpcExporterSpansArriveIntact() {
+        sendWithSdkAndCompare("e2e-grpc", OtlpGrpcSpanExporter.builder()
+                .setEndpoint("http://localhost:" + pipeline.ingestGrpc)
+                .addHeader("Authorization", "Bearer " + Pipeline.TOKEN)
+                .setCompression("gzip")
+                .build());
+    }
+
+    @Test
+    void sdkHttpExporterSpansArriveIntact() {
+        sendWithSdkAndCompare("e2e-http", OtlpHttpSpanExporter.builder()
+                .setEndpoint("http://localhost:" + pipeline.ingestHttp + "/v1/traces")
+                .addHeader("Authorization", "Bearer " + Pipeline.TOKEN)
+                .build());
+    }
+
+    private void sendWithSdkAndCompare(String serviceName, SpanExporter exporter) {
+        Recording recording = new Recording(exporter);
+        SdkTracerProvider provider = SdkTracerProvider.builder()
+                .setResource(Resource.getDefault().merge(Resource.create(Attributes.of(AttributeKey.stringKey("service.name"), serviceName))))
+                .addSpanProcessor(SimpleSpanProcessor.create(recording))
+                .build();
+        try {
+            Tracer tracer = provider.get("dev.llmtrace.e2e", "1.2.3");
+            io.opentelemetry.api.trace.Span parent = tracer.spanBuilder("handle request").setSpanKind(SpanKind.SERVER).startSpan();
+            try (Scope ignored = parent.makeCurrent()) {
+                io.opentelemetry.api.trace.Span child = tracer.spanBuilder("LLM Generation").setSpanKind(SpanKind.CLIENT)
+                        .setAttribute("gen_ai.request.model", "openai/gpt-4o")
+                        .setAttribute("gen_ai.usage.input_tokens", 1200L)
+                        .setAttribute("gen_ai.usage.total_cost", 0.00885)
+                        .setAttribute("llm.streaming", true)
+                        .setAttribute(AttributeKey.stringArrayKey("gen_ai.response.finish_reasons"), List.of("stop", "length"))
+                        .setAttribute(AttributeKey.longArrayKey("shape"), List.of(1L, 2L))
+                        .startSpan();
+                child.addEvent("first token", Attributes.of(AttributeKey.longKey("ttft_ms"), 120L));
+                child.setStatus(StatusCode.ERROR, "rate limited");
+                child.end();
+            }
+            parent.setStatus(StatusCode.OK);
+            parent.end();
+            assertTrue(provider.forceFlush().join(10, TimeUnit.SECONDS).isSuccess(), "the SDK exporter succeeded");
+        } finally {
+            provider.shutdown().join(10, TimeUnit.SECONDS);
+        }
+        assertEquals(2, recording.exported.size());
+        for (SpanData sent : recording.exported) {
+            SpanInContext got = awaitSpan(sent.getSpanId());
+            Span span = got.span();
+            assertEquals(sent.getTraceId(), Hex.encode(span.getTraceId()));
+            assertEquals(sent.getParentSpanContext().isValid() ? sent.getParentSpanId() : "", Hex.encode(span.getParentSpanId()));
+            assertEquals(sent.getName(), span.getName());
+            assertEquals(sent.getKind().ordinal() + 1, span.getKindValue(), "INTERNAL=1, SERVER=2, CLIENT=3");
+            assertEquals(sent.getStartEpochNanos(), span.getStartTimeUnixNano());
+            assertEquals(sent.getEndEpochNanos(), span.getEndTimeUnixNano());
+            assertEquals(sent.getStatus().getStatusCode() == StatusCode.ERROR ? 2 : sent.getStatus().getStatusCode() == StatusCode.OK ? 1 : 0,
+                    span.getStatus().getCodeValue());
+            assertEquals(sent.getStatus().getDescription(), span.getStatus().getMessage());
+            assertEquals(sent.getAttributes().size(), span.getAttributesCount());
+            sent.getAttributes().forEach((key, value) -> assertAttribute(key, value, span.getAttributesList()));
+            assertEquals(sent.getEvents().size(), span.getEventsCount());
+            assertEquals(serviceName, attribute(got.resourceSpans().getResource().getAttributesList(), "service.name").getStringValue());
+            assertEquals(sent.getResource().getAttributes().size(), got.resourceSpans().getResource().getAttributesCount());
+            assertEquals("dev.llmtrace.e2e", got.scopeSpans().getScope().getName());
+            assertEquals("1.2.3", got.scopeSpans().getScope().getVersion());
+        }
+    }
+
+    private static void assertAttribute(AttributeKey<?> key, Object value, List<KeyValue> received) {
+        AnyValue got = attribute(received, key.getKey());
+        switch (key.getType()) {
+            case STRING -> assertEquals(value, got.getStringValue());
+            case LONG -> {
+                assertEquals(AnyValue.ValueCase.INT_VALUE, got.getValueCase(), key.getKey() + " stays an int");
+                assertEquals(value, got.getIntValue());
+            }
+            case DOUBLE -> assertEquals(value, got.getDoubleValue());
+            case BOOLEAN -> assertEquals(value, got.getBoolValue());
+            case STRING_ARRAY -> assertEquals(value, got.getArrayValue().getValuesList().stream().map(AnyValue::getStringValue).toList());
+            case LONG_ARRAY -> assertEquals(value, got.getArrayValue().getValuesList().stream().map(AnyValue::getIntValue).toList());
+            default -> throw new AssertionError("untested attribute type " + key.getType());
+        }
+    }
+
+    static AnyValue attribute(List<KeyValue> attributes, String key) {
+        return attributes.stream().filter(kv -> kv.getKey().equals(key)).findFirst()
+                .orElseThrow(() -> new AssertionError("missing attribute " + key)).getValue();
+    }
+
+    static SpanInContext awaitSpan(String spanIdHex) {
+        await().atMost(Duration.ofSeconds(30)).until(() -> pipeline.backend.spansById().containsKey(spanIdHex));
+        return pipeline.backend.spansById().get(spanIdHex);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {Fixtures.BROADCAST_FULL, Fixtures.BROADCAST_PRIVACY_ERROR, Fixtures.OPENINFERENCE_CHAT})
+    void jsonFixturesArriveExactlyAsSent(String fixture) {
+        given().port(pipeline.ingestHttp).header("Authorization", "Bearer " + Pipeline.TOKEN).contentType("application/json")
+                .body(Fixtures.bytes(fixture)).post("/v1/traces").then().statusCode(200).body(equalTo("{}"));
+        ExportTraceServiceRequest sent = OtlpJson.parseTraces(Fixtures.bytes(fixture));
+        for (ResourceSpans rs : sent.getResourceSpansList()) {
+            for (ScopeSpans ss : rs.getScopeSpansList()) {
+                for (Span span : ss.getSpansList()) {
+                    SpanInContext got = awaitSpan(Hex.encode(span.getSpanId()));
+                    assertEquals(span, got.span(), "ids, name, kind, times, status and typed attributes intact");
+                    assertEquals(rs.getResource(), got.resourceSpans().getResource());
+                    assertEquals(ss.getScope(), got.scopeSpans().getScope());
+                }
+            }
+        }
+    }
+
+    @Test
+    void intsSentAsJsonNumbersArriveAsInts() {
+        given().port(pipeline.ingestHttp).header("Authorization", "Bearer " + Pipeline.TOKEN).contentType("application/json")
+                .body(Fixtures.bytes(Fixtures.BROADCAST_PRIVACY_ERROR)).post("/v1/traces").then().statusCode(200);
+        Span span = awaitSpan("b7ad6b7169203331").span();
+        AnyValue tokens = attribute(span.getAttributesList(), "gen_ai.usage.input_tokens");
+        assertEquals(AnyValue.ValueCase.INT_VALUE, tokens.getValueCase());
+        assertEquals(12, tokens.getIntValue());
+        assertEquals("Rate limit exceeded: free-models-per-min", span.getStatus().getMessage());
+    }
+
+    @Test
+    void broadcastTestConnectionGets200() {
+        given().port(pipeline.ingestHttp).header("Authorization", "Bearer " + Pipeline.TOKEN).header("X-Test-Connection", "true")
+                .contentType("application/json").body(Fixtures.bytes(Fixtures.TEST_CONNECTION)).post("/v1/traces")
+                .then().statusCode(200);
+        given().port(pipeline.ingestHttp).contentType("application/json").body(Fixtures.bytes(Fixtures.TEST_CONNECTION))
+                .post("/v1/traces").then().statusCode(401);
+    }
+
+    @Test
+    void fileSinkHoldsOtlpJsonLinesAndMetricsCountEveryHop() throws Exception {
+        given().port(pipeline.ingestHttp).header("Authorization", "Bearer " + Pipeline.TOKEN).contentType("application/json")
+                .body(Fixtures.bytes(Fixtures.OPENINFERENCE_CHAT)).post("/v1/traces").then().statusCode(200);
+        awaitSpan("00f067aa0ba902b7");
+        await().atMost(Duration.ofSeconds(10)).until(() -> sinkLines().stream().anyMatch(l -> l.contains("00f067aa0ba902b7")));
+        String line = sinkLines().stream().filter(l -> l.contains("00f067aa0ba902b7")).findFirst().orElseThrow();
+        assertEquals(OtlpJson.parseTraces(Fixtures.bytes(Fixtures.OPENINFERENCE_CHAT)),
+                OtlpJson.parseTraces(line.getBytes(java.nio.charset.StandardCharsets.UTF_8)), "each line is the OTLP/JSON of a batch");
+
+        for (Map.Entry<String, ServiceProcess> hop : Map.of("ingest", pipeline.ingest, "enrich", pipeline.enrich,
+                "export", pipeline.export).entrySet()) {
+            String metrics = hop.getValue().metrics();
+            assertNotNull(counter(metrics, "llmtrace_spans_forwarded_total{service=\"" + hop.getKey() + "\"}"), metrics);
+            assertTrue(counter(metrics, "llmtrace_spans_forwarded_total{service=\"" + hop.getKey() + "\"}") >= 1, metrics);
+        }
+        String ingestMetrics = pipeline.ingest.metrics();
+        assertTrue(ingestMetrics.contains("llmtrace_buffer_requests{service=\"ingest\"}"), ingestMetrics);
+        assertFalse(Files.readString(pipeline.ingest.log()).contains(Pipeline.TOKEN), "the token never reaches a log line");
+    }
+
+    static Double counter(String metrics, String series) {
+        return metrics.lines().filter(l -> l.startsWith(series + " ")).findFirst()
+                .map(l -> Double.parseDouble(l.substring(series.length() + 1).trim())).orElse(null);
+    }
+
+    static List<String> sinkLines() throws Exception {
+        if (!Files.isDirectory(pipeline.sinkDir)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(pipeline.sinkDir)) {
+            return files.flatMap(f -> {
+                try {
+                    return Files.readAllLines(f).stream();
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }).toList();
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package dev.llmtrace.e2e;
+
+import dev.llmtrace.core.FakeOtlpReceiver;
+import dev.llmtrace.core.FreePorts;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+/** ingest → enrich → export as three processes on free ports, export delivering to a fake backend and the file sink. */
+final class Pipeline implements AutoCloseable {
+    static final String TOKEN = "e2e-token-0123456789";
+    static final String TENANT = "e2e";
+    static final Duration READY = Duration.ofSeconds(90);
+
+    final FakeOtlpReceiver backend = FakeOtlpReceiver.onFreePort();
+    final int ingestGrpc = FreePorts.next();
+    final int ingestHttp = FreePorts.next();
+    final Path sinkDir;
+    final ServiceProcess ingest;
+    final ServiceProcess enrich;
+    final ServiceProcess export;
+
+    Pipeline(String name) {
+        Path work = ServiceProcess.repoRoot().resolve("e2e/target/" + name);
+        sinkDir = work.resolve("sink");
+        int enrichGrpc = FreePorts.next();
+        int exportGrpc = FreePorts.next();
+
+        Map<String, String> exportProps = new HashMap<>();
+        exportProps.put("quarkus.grpc.server.port", Integer.toString(exportGrpc));
+        exportProps.put("quarkus.http.port", Integer.toString(FreePorts.next()));
+        exportProps.put("export.destination.endpoint", "http://127.0.0.1:" + backend.port());
+        exportProps.put("export.sink.enabled", "true");
+        exportProps.put("export.sink.directory", sinkDir.toString());
+        export = new ServiceProcess("export", exportProps, Map.of(), Integer.parseInt(exportProps.get("quarkus.http.port")), work);
+
+        Map<String, String> enrichProps = new HashMap<>();
+        enrichProps.put("quarkus.grpc.server.port", Integer.toString(enrichGrpc));
+        enrichProps.put("quarkus.http.port", Integer.toString(FreePorts.next()));
+        enrichProps.put("quarkus.grpc.clients.export.port", Integer.toString(exportGrpc));
+        enrich = new ServiceProcess("enrich", enrichProps, Map.of(), Integer.parseInt(enrichProps.get("quarkus.http.port")), work);
+
+        Map<String, String> ingestProps = new HashMap<>();
+        ingestProps.put("quarkus.grpc.server.port", Integer.toString(ingestGrpc));
+        ingestProps.put("quarkus.http.port", Integer.toString(ingestHttp));
+        ingestProps.put("quarkus.management.port", Integer.toString(FreePorts.next()));
+        ingestProps.put("quarkus.grpc.clients.enrich.port", Integer.toString(enrichGrpc));
+        // tokens through the environment, as a Kubernetes Secret would pass them
+        ingest = new ServiceProcess("ingest", ingestProps, Map.of("INGEST_AUTH_TOKENS", TENANT + "=" + TOKEN),
+                Integer.parseInt(ingestProps.get("quarkus.management.port")), work);
+    }
+
+    Pipeline start() {
+        export.start();
+        enrich.start();
+        ingest.start();
+        export.awaitReady(READY);
+        enrich.awaitReady(READY);
+        ingest.awaitReady(READY);
+        return this;
+    }
+
+    @Override
+    public void close() {
+        ingest.close();
+        enrich.close();
+        export.close();
+        backend.close();
+    }
+}
