@@ -94,6 +94,15 @@ final class ServiceProcess implements AutoCloseable {
         throw new IllegalStateException(module + " not ready within " + timeout + ":\n" + tail());
     }
 
+    /** For processes expected to refuse to start: waits for the exit and returns its code. */
+    int awaitExit(Duration timeout) throws InterruptedException {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly();
+            throw new IllegalStateException(module + " kept running:\n" + tail());
+        }
+        return process.exitValue();
+    }
+
     String metrics() {
         try {
             return HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + managementPort + "/q/metrics")).build(),

@@ -1,5 +1,6 @@
 package dev.llmtrace.export;
 
+import io.quarkus.runtime.Startup;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.net.URI;
@@ -10,6 +11,7 @@ import org.jboss.logging.Logger;
 
 /** The destinations built from config at start: the configured OTLP endpoint and/or the file sink. */
 @ApplicationScoped
+@Startup // a bad destination fails the start, not the first request
 public class Destinations {
     private static final Logger LOG = Logger.getLogger(Destinations.class);
 

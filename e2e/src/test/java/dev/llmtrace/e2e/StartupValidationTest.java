@@ -1,0 +1,54 @@
+package dev.llmtrace.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.llmtrace.core.FreePorts;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Bad settings stop a service at start with a message that names the setting, and never print a secret. */
+class StartupValidationTest {
+    static final Path WORK = ServiceProcess.repoRoot().resolve("e2e/target/startup-validation");
+
+    static Map<String, String> freePorts() {
+        Map<String, String> props = new HashMap<>();
+        props.put("quarkus.grpc.server.port", Integer.toString(FreePorts.next()));
+        props.put("quarkus.http.port", Integer.toString(FreePorts.next()));
+        props.put("quarkus.management.port", Integer.toString(FreePorts.next()));
+        return props;
+    }
+
+    @Test
+    void outOfRangeLimitNamesTheProperty() throws Exception {
+        Map<String, String> props = freePorts();
+        props.put("ingest.limits.max-http-body-bytes", "10");
+        ServiceProcess ingest = new ServiceProcess("ingest", props, Map.of("INGEST_AUTH_TOKENS", "t=secret-token-value"), 0, WORK);
+        assertNotEquals(0, ingest.start().awaitExit(Duration.ofSeconds(60)));
+        String log = Files.readString(ingest.log());
+        assertTrue(log.contains("ingest.limits.max-http-body-bytes"), log);
+        assertTrue(log.contains("must be greater than or equal to 1024"), log);
+        assertTrue(!log.contains("secret-token-value"), "tokens never reach the log");
+    }
+
+    @Test
+    void authWithoutTokensIsRefused() throws Exception {
+        ServiceProcess ingest = new ServiceProcess("ingest", freePorts(), Map.of(), 0, WORK);
+        assertNotEquals(0, ingest.start().awaitExit(Duration.ofSeconds(60)));
+        String log = Files.readString(ingest.log());
+        assertTrue(log.contains("no token is configured"), log);
+    }
+
+    @Test
+    void malformedTokenEntryIsRefusedWithoutEchoingIt() throws Exception {
+        ServiceProcess ingest = new ServiceProcess("ingest", freePorts(), Map.of("INGEST_AUTH_TOKENS", "justatokenwithouttenant"), 0, WORK);
+        assertNotEquals(0, ingest.start().awaitExit(Duration.ofSeconds(60)));
+        String log = Files.readString(ingest.log());
+        assertTrue(log.contains("ingest.auth.tokens: entry 1 is not tenant=token"), log);
+        assertTrue(!log.contains("justatokenwithouttenant"), log);
+    }
+}

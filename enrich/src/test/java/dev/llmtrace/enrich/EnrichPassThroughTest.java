@@ -1,0 +1,65 @@
+package dev.llmtrace.enrich;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.llmtrace.core.Fixtures;
+import dev.llmtrace.core.grpc.Tenants;
+import dev.llmtrace.core.otlp.OtlpJson;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.MetadataUtils;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.collector.trace.v1.TraceServiceGrpc;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** enrich over its real gRPC port: forwards with the tenant and answers with export's verdict. */
+@QuarkusTest
+@QuarkusTestResource(value = FakeExport.class, restrictToAnnotatedClass = true)
+class EnrichPassThroughTest {
+    ManagedChannel channel;
+    TraceServiceGrpc.TraceServiceBlockingStub stub;
+
+    @BeforeEach
+    void open() {
+        channel = ManagedChannelBuilder.forAddress("localhost", 24417).usePlaintext().build();
+        Metadata headers = new Metadata();
+        headers.put(Tenants.HEADER, "acme");
+        stub = TraceServiceGrpc.newBlockingStub(channel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
+        FakeExport.receiver.clear();
+        FakeExport.receiver.failWith(null);
+    }
+
+    @AfterEach
+    void close() {
+        channel.shutdownNow();
+    }
+
+    @Test
+    void forwardsUnchangedWithTheTenant() {
+        ExportTraceServiceRequest request = OtlpJson.parseTraces(Fixtures.bytes(Fixtures.OPENINFERENCE_CHAT));
+        stub.export(request);
+        assertEquals(1, FakeExport.receiver.received().size());
+        assertEquals(request, FakeExport.receiver.received().get(0).request());
+        assertEquals("acme", FakeExport.receiver.received().get(0).tenant());
+    }
+
+    @Test
+    void exportFailuresReachTheCallerSortedForRetry() {
+        ExportTraceServiceRequest request = OtlpJson.parseTraces(Fixtures.bytes(Fixtures.OPENINFERENCE_CHAT));
+        FakeExport.receiver.failWith(Status.UNAVAILABLE);
+        assertEquals(Status.Code.UNAVAILABLE, assertThrows(StatusRuntimeException.class, () -> stub.export(request)).getStatus().getCode());
+        FakeExport.receiver.failWith(Status.INTERNAL.withDescription("stream reset"));
+        assertEquals(Status.Code.UNAVAILABLE, assertThrows(StatusRuntimeException.class, () -> stub.export(request)).getStatus().getCode(),
+                "a hop going away is worth a retry");
+        FakeExport.receiver.failWith(Status.INVALID_ARGUMENT.withDescription("bad data"));
+        assertEquals(Status.Code.INVALID_ARGUMENT, assertThrows(StatusRuntimeException.class, () -> stub.export(request)).getStatus().getCode());
+    }
+}
