@@ -5,7 +5,7 @@ import dev.llmtrace.core.metrics.PipelineMetrics;
 import dev.llmtrace.core.retry.ExportException;
 import dev.llmtrace.core.retry.Retrier;
 
-import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Gauge;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.quarkus.grpc.GrpcClient;
 import io.quarkus.runtime.ShutdownEvent;
@@ -66,10 +66,13 @@ public class EnrichHandoff {
         this.metrics = metrics;
         this.forwarder = GrpcTraceForwarder.toNextHop(enrich, config.forward().timeout());
         this.retrier = new Retrier(config.forward().retry().toPolicy(), retryScheduler);
-        Tags tags = Tags.of("service", metrics.service());
-        metrics.registry().gauge("llmtrace.buffer.bytes", tags, bytes);
-        metrics.registry().gauge("llmtrace.buffer.requests", tags, requests);
-        metrics.registry().gauge("llmtrace.buffer.spans", tags, spans);
+        gauge("llmtrace.buffer.bytes", "Bytes (protobuf) held for enrich", bytes::get);
+        gauge("llmtrace.buffer.requests", "Requests held for enrich", requests::get);
+        gauge("llmtrace.buffer.spans", "Spans held for enrich", spans::get);
+    }
+
+    private void gauge(String name, String description, java.util.function.Supplier<Number> value) {
+        Gauge.builder(name, value).description(description).tag("service", metrics.service()).register(metrics.registry());
     }
 
     /** Takes the item, or returns false when the buffer is full. */

@@ -52,11 +52,19 @@ public final class PipelineMetrics {
         counter("llmtrace.spans.dropped", "reason", reason).increment(spans);
     }
 
+    private static final java.util.Map<String, String> DESCRIPTIONS = java.util.Map.of(
+            "llmtrace.spans.received", "Spans accepted from senders or the previous hop",
+            "llmtrace.requests.rejected", "Requests refused, by reason",
+            "llmtrace.spans.rejected", "Spans refused, by reason",
+            "llmtrace.spans.forwarded", "Spans the next hop or destination acknowledged",
+            "llmtrace.forward.failures", "Failed attempts to hand spans on, by reason",
+            "llmtrace.spans.dropped", "Spans given up on after permanent errors or exhausted retries");
+
     private Counter counter(String name, String... tags) {
-        String[] all = new String[tags.length + 2];
-        all[0] = "service";
-        all[1] = service;
-        System.arraycopy(tags, 0, all, 2, tags.length);
-        return registry.counter(name, all);
+        return Counter.builder(name)
+                .description(DESCRIPTIONS.get(name))
+                .tag("service", service)
+                .tags(tags)
+                .register(registry);
     }
 }
