@@ -83,6 +83,15 @@ public final class FakeOtlpReceiver implements AutoCloseable {
         return server.getPort();
     }
 
+    /**
+     * Config that points a Quarkus gRPC client at this receiver. In test mode Quarkus aims clients at
+     * {@code test-port}, which defaults to the service's own gRPC test port, so both are set.
+     */
+    public Map<String, String> asQuarkusGrpcClient(String client) {
+        String port = Integer.toString(port());
+        return Map.of("quarkus.grpc.clients." + client + ".port", port, "quarkus.grpc.clients." + client + ".test-port", port);
+    }
+
     /** From now on answer every call with {@code status} (null: accept again). */
     public void failWith(Status status) {
         failWith.set(status);

@@ -51,4 +51,26 @@ class StartupValidationTest {
         assertTrue(log.contains("ingest.auth.tokens: entry 1 is not tenant=token"), log);
         assertTrue(!log.contains("justatokenwithouttenant"), log);
     }
+
+    @Test
+    void tokensFromAMountedFileAuthenticate() throws Exception {
+        Files.createDirectories(WORK);
+        Path tokens = WORK.resolve("tokens");
+        Files.writeString(tokens, "# tenant=token, as a Kubernetes Secret would mount it\nteam-a=file-token-a\n\nteam-b = file-token-b\n");
+        Map<String, String> props = freePorts();
+        props.put("ingest.auth.tokens-file", tokens.toString());
+        int httpPort = Integer.parseInt(props.get("quarkus.http.port"));
+        try (ServiceProcess ingest = new ServiceProcess("ingest", props, Map.of(), Integer.parseInt(props.get("quarkus.management.port")), WORK)) {
+            ingest.start().awaitReady(Pipeline.READY);
+            for (String token : new String[] {"file-token-a", "file-token-b"}) {
+                io.restassured.RestAssured.given().port(httpPort).header("Authorization", "Bearer " + token)
+                        .contentType("application/json").body(dev.llmtrace.core.Fixtures.bytes(dev.llmtrace.core.Fixtures.TEST_CONNECTION))
+                        .post("/v1/traces").then().statusCode(200);
+            }
+            io.restassured.RestAssured.given().port(httpPort).header("Authorization", "Bearer file-token-c")
+                    .contentType("application/json").body(dev.llmtrace.core.Fixtures.bytes(dev.llmtrace.core.Fixtures.TEST_CONNECTION))
+                    .post("/v1/traces").then().statusCode(401);
+            assertTrue(!Files.readString(ingest.log()).contains("file-token"), "tokens never reach the log");
+        }
+    }
 }

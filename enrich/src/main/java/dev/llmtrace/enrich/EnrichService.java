@@ -1,12 +1,11 @@
 package dev.llmtrace.enrich;
 
 import dev.llmtrace.core.TraceProcessor;
-import dev.llmtrace.core.grpc.GrpcErrors;
+import dev.llmtrace.core.grpc.ExportReplies;
 import dev.llmtrace.core.grpc.GrpcTraceForwarder;
 import dev.llmtrace.core.grpc.Tenants;
 import dev.llmtrace.core.metrics.PipelineMetrics;
 import dev.llmtrace.core.otlp.Spans;
-import dev.llmtrace.core.retry.ExportException;
 import io.grpc.Channel;
 import io.grpc.stub.StreamObserver;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
@@ -43,16 +42,6 @@ public class EnrichService extends TraceServiceGrpc.TraceServiceImplBase {
         for (TraceProcessor processor : processors) {
             processed = processor.process(processed, tenant);
         }
-        forwarder.export(processed, tenant).whenComplete((response, error) -> {
-            if (error == null) {
-                metrics.forwarded(spans);
-                responses.onNext(response);
-                responses.onCompleted();
-            } else {
-                ExportException failure = ExportException.of(error);
-                metrics.forwardFailed(failure.reason());
-                responses.onError(GrpcErrors.toStatus(failure));
-            }
-        });
+        ExportReplies.replyWhenDone(forwarder.export(processed, tenant), responses, metrics, spans);
     }
 }

@@ -11,8 +11,7 @@ public class FakeExport implements QuarkusTestResourceLifecycleManager {
     @Override
     public Map<String, String> start() {
         receiver = FakeOtlpReceiver.onFreePort();
-        String port = Integer.toString(receiver.port());
-        return Map.of("quarkus.grpc.clients.export.port", port, "quarkus.grpc.clients.export.test-port", port);
+        return receiver.asQuarkusGrpcClient("export");
     }
 
     @Override

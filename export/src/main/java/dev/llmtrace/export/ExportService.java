@@ -1,6 +1,6 @@
 package dev.llmtrace.export;
 
-import dev.llmtrace.core.grpc.GrpcErrors;
+import dev.llmtrace.core.grpc.ExportReplies;
 import dev.llmtrace.core.grpc.Tenants;
 import dev.llmtrace.core.metrics.PipelineMetrics;
 import dev.llmtrace.core.otlp.Spans;
@@ -38,26 +38,19 @@ public class ExportService extends TraceServiceGrpc.TraceServiceImplBase {
         String tenant = Tenants.current();
         int spans = Spans.count(request);
         metrics.received("grpc", spans);
-        List<CompletableFuture<Void>> sends = destinations.all().stream()
-                .map(d -> d.send(request, tenant).whenComplete((ok, error) -> {
-                    if (error != null) {
-                        metrics.forwardFailed(ExportException.of(error).reason());
+        List<CompletableFuture<Void>> sends = destinations.all().stream().map(d -> d.send(request, tenant)).toList();
+        CompletableFuture<ExportTraceServiceResponse> all = CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new))
+                .whenComplete((ok, error) -> {
+                    if (error == null) {
+                        LOG.infof("exported %d span(s) of tenant %s from %s to %s", spans, tenant, services(request),
+                                destinations.all().stream().map(Destination::name).toList());
+                    } else {
+                        LOG.warnf("export of %d span(s) failed, the sender will retry if it can: %s", spans,
+                                ExportException.of(error).getMessage());
                     }
-                }))
-                .toList();
-        CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).whenComplete((ok, error) -> {
-            if (error == null) {
-                metrics.forwarded(spans);
-                LOG.infof("exported %d span(s) of tenant %s from %s to %s", spans, tenant, services(request),
-                        destinations.all().stream().map(Destination::name).toList());
-                responses.onNext(ExportTraceServiceResponse.getDefaultInstance());
-                responses.onCompleted();
-            } else {
-                ExportException failure = ExportException.of(error);
-                LOG.warnf("export of %d span(s) failed, the sender will retry if it can: %s", spans, failure.getMessage());
-                responses.onError(GrpcErrors.toStatus(failure));
-            }
-        });
+                })
+                .thenApply(ok -> ExportTraceServiceResponse.getDefaultInstance());
+        ExportReplies.replyWhenDone(all, responses, metrics, spans);
     }
 
     /** service.name values of a request, for the summary line (never attribute values beyond that). */

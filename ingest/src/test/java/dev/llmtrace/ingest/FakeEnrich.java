@@ -11,9 +11,7 @@ public class FakeEnrich implements QuarkusTestResourceLifecycleManager {
     @Override
     public Map<String, String> start() {
         receiver = FakeOtlpReceiver.onFreePort();
-        String port = Integer.toString(receiver.port());
-        // in test mode Quarkus points clients at test-port, which defaults to our own gRPC test port
-        return Map.of("quarkus.grpc.clients.enrich.port", port, "quarkus.grpc.clients.enrich.test-port", port);
+        return receiver.asQuarkusGrpcClient("enrich");
     }
 
     @Override
