@@ -68,10 +68,7 @@ public final class Retrier {
                 result.completeExceptionally(failure);
                 return;
             }
-            Duration delay = policy.backoff(retries, random.getAsDouble());
-            if (failure.retryAfter().isPresent() && failure.retryAfter().get().compareTo(delay) > 0) {
-                delay = failure.retryAfter().get();
-            }
+            Duration delay = policy.delayFor(retries, random.getAsDouble(), failure.retryAfter());
             Duration elapsed = Duration.ofNanos(nanoClock.getAsLong() - startNanos);
             if (policy.givesUp(elapsed.plus(delay))) {
                 listener.onFailure(failure, retries + 1, null);

@@ -50,6 +50,12 @@ public record RetryPolicy(Duration initialInterval, Duration maxInterval, double
         return Duration.ofNanos((long) jittered);
     }
 
+    /** The wait before retry {@code retry}: the backoff, or the server's requested delay if that is longer. */
+    public Duration delayFor(int retry, double random, java.util.Optional<Duration> serverDelay) {
+        Duration delay = backoff(retry, random);
+        return serverDelay.filter(d -> d.compareTo(delay) > 0).orElse(delay);
+    }
+
     public boolean givesUp(Duration elapsedAfterNextWait) {
         return !maxElapsed.isZero() && elapsedAfterNextWait.compareTo(maxElapsed) > 0;
     }

@@ -1,0 +1,457 @@
+package dev.llmtrace.core.queue;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Stream;
+import java.util.zip.CRC32;
+
+/**
+ * A durable FIFO of byte payloads on local disk, one per destination.
+ *
+ * <p>Records are appended to segment files ({@code segment-<firstId>.log}: length, CRC-32, id, span
+ * count, tenant, payload); acknowledgements are appended to a sibling {@code .ack} file as record ids.
+ * A record leaves the queue only when acknowledged; a segment is deleted once every record in it is.
+ * On open, every unacknowledged record (in flight at a crash included) is pending again, and a record
+ * torn by a crash mid-write is cut off by its length or CRC.
+ *
+ * <p>Every append and ack is written to the file before the call returns, so it survives the process
+ * being killed (kill -9): the data is in the operating system's page cache. {@link #sync()} forces it
+ * to the disk, which also survives power loss; callers choose how often.
+ *
+ * <p>Capacity is counted in payload bytes. {@link #tryReserve} and {@link #appendReserved} let a
+ * caller that writes one payload into several queues check all of them before writing any.
+ */
+public final class PersistentQueue implements AutoCloseable {
+
+    /** A pending record handed to a consumer; give it back with {@link #ack} (or it is redelivered after a restart). */
+    public record Item(long id, String tenant, int spans, byte[] payload) {}
+
+    private record Ref(long id, Segment segment, long offset, int payloadLength, int spans, String tenant) {}
+
+    private static final int HEADER = 4 + 4; // length, crc
+    private static final String PREFIX = "segment-";
+
+    private final Path directory;
+    private final long maxBytes;
+    private final long segmentBytes;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition notEmpty = lock.newCondition();
+    private final ArrayDeque<Ref> pending = new ArrayDeque<>();
+    private final Map<Long, Ref> inFlight = new HashMap<>();
+    private final TreeMap<Long, Segment> segments = new TreeMap<>();
+    private Segment active;
+    private long nextId = 1;
+    private long usedBytes;
+    private long reservedBytes;
+    private boolean closed;
+
+    private static final class Segment {
+        final long firstId;
+        final Path log;
+        final Path ack;
+        final FileChannel logChannel;
+        final FileChannel ackChannel;
+        long size;
+        int records;
+        int acked;
+
+        Segment(Path directory, long firstId) throws IOException {
+            this.firstId = firstId;
+            this.log = directory.resolve(String.format("%s%020d.log", PREFIX, firstId));
+            this.ack = directory.resolve(String.format("%s%020d.ack", PREFIX, firstId));
+            this.logChannel = FileChannel.open(log, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            this.ackChannel = FileChannel.open(ack, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            this.size = logChannel.size();
+        }
+
+        void close() {
+            try {
+                logChannel.close();
+                ackChannel.close();
+            } catch (IOException ignored) {
+                // closing a file we only read from or already flushed
+            }
+        }
+
+        void delete() throws IOException {
+            close();
+            Files.deleteIfExists(log);
+            Files.deleteIfExists(ack);
+        }
+    }
+
+    private PersistentQueue(Path directory, long maxBytes, long segmentBytes) {
+        this.directory = directory;
+        this.maxBytes = maxBytes;
+        this.segmentBytes = segmentBytes;
+    }
+
+    /** Opens (or creates) the queue in {@code directory}, recovering whatever a previous run left. */
+    public static PersistentQueue open(Path directory, long maxBytes, long segmentBytes) {
+        if (maxBytes <= 0 || segmentBytes <= 0) {
+            throw new IllegalArgumentException("maxBytes and segmentBytes must be positive");
+        }
+        PersistentQueue queue = new PersistentQueue(directory, maxBytes, segmentBytes);
+        try {
+            Files.createDirectories(directory);
+            queue.recover();
+            queue.roll();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open queue in " + directory, e);
+        }
+        return queue;
+    }
+
+    private void recover() throws IOException {
+        List<Path> logs;
+        try (Stream<Path> files = Files.list(directory)) {
+            logs = files.filter(p -> p.getFileName().toString().startsWith(PREFIX) && p.toString().endsWith(".log"))
+                    .sorted().toList();
+        }
+        for (Path log : logs) {
+            String name = log.getFileName().toString();
+            long firstId = Long.parseLong(name.substring(PREFIX.length(), name.length() - 4));
+            Segment segment = new Segment(directory, firstId);
+            Set<Long> acked = readAcks(segment);
+            List<Ref> records = readRecords(segment);
+            segment.records = records.size();
+            for (Ref ref : records) {
+                nextId = Math.max(nextId, ref.id + 1);
+                if (acked.contains(ref.id)) {
+                    segment.acked++;
+                } else {
+                    pending.add(ref);
+                    usedBytes += ref.payloadLength;
+                }
+            }
+            if (segment.acked == segment.records) {
+                segment.delete();
+            } else {
+                segments.put(firstId, segment);
+            }
+        }
+    }
+
+    /** Reads records up to the first one that is torn or corrupt, and cuts the file there. */
+    private static List<Ref> readRecords(Segment segment) throws IOException {
+        List<Ref> refs = new ArrayList<>();
+        FileChannel ch = segment.logChannel;
+        long position = 0;
+        long size = ch.size();
+        ByteBuffer header = ByteBuffer.allocate(HEADER);
+        while (position + HEADER <= size) {
+            header.clear();
+            readFully(ch, header, position);
+            header.flip();
+            int length = header.getInt();
+            int crc = header.getInt();
+            if (length < 14 || position + HEADER + length > size) {
+                break;
+            }
+            ByteBuffer body = ByteBuffer.allocate(length);
+            readFully(ch, body, position + HEADER);
+            CRC32 check = new CRC32();
+            check.update(body.array());
+            if ((int) check.getValue() != crc) {
+                break;
+            }
+            body.flip();
+            long id = body.getLong();
+            int spans = body.getInt();
+            int tenantLength = body.getShort() & 0xFFFF;
+            String tenant = new String(body.array(), body.position(), tenantLength, StandardCharsets.UTF_8);
+            int payloadOffset = 8 + 4 + 2 + tenantLength;
+            refs.add(new Ref(id, segment, position + HEADER + payloadOffset, length - payloadOffset, spans, tenant));
+            position += HEADER + length;
+        }
+        if (position < size) {
+            ch.truncate(position); // a torn tail from a crash mid-write
+        }
+        segment.size = position;
+        return refs;
+    }
+
+    private static Set<Long> readAcks(Segment segment) throws IOException {
+        Set<Long> acked = new HashSet<>();
+        long size = segment.ackChannel.size() / 8 * 8; // a torn last id is ignored
+        ByteBuffer buffer = ByteBuffer.allocate((int) size);
+        readFully(segment.ackChannel, buffer, 0);
+        buffer.flip();
+        while (buffer.remaining() >= 8) {
+            acked.add(buffer.getLong());
+        }
+        segment.ackChannel.position(segment.ackChannel.size());
+        return acked;
+    }
+
+    private static void readFully(FileChannel ch, ByteBuffer buffer, long position) throws IOException {
+        while (buffer.hasRemaining()) {
+            int n = ch.read(buffer, position + buffer.position());
+            if (n < 0) {
+                throw new IOException("unexpected end of queue file");
+            }
+        }
+    }
+
+    private void roll() throws IOException {
+        Segment previous = active;
+        if (previous != null && previous.acked == previous.records) {
+            segments.remove(previous.firstId);
+            previous.delete();
+        }
+        active = new Segment(directory, nextId);
+        active.logChannel.truncate(0);
+        active.ackChannel.truncate(0);
+        active.size = 0;
+        segments.put(active.firstId, active);
+    }
+
+    /** Reserves room for a payload; false when the queue is full. Release it or append with it. */
+    public boolean tryReserve(long bytes) {
+        lock.lock();
+        try {
+            if (usedBytes + reservedBytes + bytes > maxBytes && !(usedBytes + reservedBytes == 0)) {
+                return false; // an empty queue takes any single payload
+            }
+            reservedBytes += bytes;
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public void release(long bytes) {
+        lock.lock();
+        try {
+            reservedBytes -= bytes;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Appends a payload whose room was reserved with {@link #tryReserve}; returns its id. */
+    public long appendReserved(String tenant, int spans, byte[] payload) {
+        lock.lock();
+        try {
+            reservedBytes -= payload.length;
+            return append(tenant, spans, payload);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Drops pending (not in-flight) records, oldest first, until {@code bytes} more would fit; returns them. */
+    public List<Item> dropOldestToFit(long bytes) {
+        List<Item> dropped = new ArrayList<>();
+        lock.lock();
+        try {
+            while (usedBytes + reservedBytes + bytes > maxBytes && !pending.isEmpty()) {
+                Ref oldest = pending.poll();
+                dropped.add(new Item(oldest.id, oldest.tenant, oldest.spans, new byte[0]));
+                usedBytes -= oldest.payloadLength;
+                writeAck(oldest);
+            }
+            return dropped;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private long append(String tenant, int spans, byte[] payload) {
+        if (closed) {
+            throw new IllegalStateException("queue is closed");
+        }
+        byte[] tenantBytes = tenant.getBytes(StandardCharsets.UTF_8);
+        int length = 8 + 4 + 2 + tenantBytes.length + payload.length;
+        try {
+            if (active.size > 0 && active.size + HEADER + length > segmentBytes) {
+                roll(); // before the id is taken: a segment is named after the first id inside it
+            }
+            ByteBuffer record = ByteBuffer.allocate(HEADER + length);
+            long id = nextId++;
+            record.putInt(length).putInt(0).putLong(id).putInt(spans).putShort((short) tenantBytes.length)
+                    .put(tenantBytes).put(payload);
+            CRC32 crc = new CRC32();
+            crc.update(record.array(), HEADER, length);
+            record.putInt(4, (int) crc.getValue());
+            record.flip();
+            long offset = active.size;
+            while (record.hasRemaining()) {
+                active.logChannel.write(record, offset + record.position());
+            }
+            active.size += HEADER + length;
+            active.records++;
+            pending.add(new Ref(id, active, offset + HEADER + length - payload.length, payload.length, spans, tenant));
+            usedBytes += payload.length;
+            notEmpty.signal();
+            return id;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot append to queue in " + directory, e);
+        }
+    }
+
+    /** The next pending record, waiting up to {@code timeout}; null when none came or the queue closed. */
+    public Item take(long timeout, TimeUnit unit) throws InterruptedException {
+        Ref ref;
+        lock.lock();
+        try {
+            long nanos = unit.toNanos(timeout);
+            while (pending.isEmpty() && !closed) {
+                if (nanos <= 0) {
+                    return null;
+                }
+                nanos = notEmpty.awaitNanos(nanos);
+            }
+            if (closed) {
+                return null;
+            }
+            ref = pending.poll();
+            inFlight.put(ref.id, ref);
+        } finally {
+            lock.unlock();
+        }
+        ByteBuffer payload = ByteBuffer.allocate(ref.payloadLength);
+        try {
+            readFully(ref.segment.logChannel, payload, ref.offset);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read queue record " + ref.id, e);
+        }
+        return new Item(ref.id, ref.tenant, ref.spans, payload.array());
+    }
+
+    /** The record was delivered (or given up on): it leaves the queue for good. */
+    public void ack(long id) {
+        lock.lock();
+        try {
+            Ref ref = inFlight.remove(id);
+            if (ref == null) {
+                return;
+            }
+            usedBytes -= ref.payloadLength;
+            writeAck(ref);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Puts an in-flight record back at the head (a consumer stopping before it finished). */
+    public void requeue(long id) {
+        lock.lock();
+        try {
+            Ref ref = inFlight.remove(id);
+            if (ref != null) {
+                pending.addFirst(ref);
+                notEmpty.signal();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void writeAck(Ref ref) {
+        Segment segment = ref.segment;
+        try {
+            ByteBuffer id = ByteBuffer.allocate(8).putLong(ref.id).flip();
+            while (id.hasRemaining()) {
+                segment.ackChannel.write(id);
+            }
+            segment.acked++;
+            if (segment != active && segment.acked == segment.records) {
+                segments.remove(segment.firstId);
+                segment.delete();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot acknowledge queue record " + ref.id, e);
+        }
+    }
+
+    /** Forces appended records and acks to the disk. */
+    public void sync() {
+        lock.lock();
+        try {
+            for (Segment segment : segments.values()) {
+                segment.logChannel.force(false);
+                segment.ackChannel.force(false);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot sync queue in " + directory, e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Records not yet acknowledged (pending and in flight). */
+    public int size() {
+        lock.lock();
+        try {
+            return pending.size() + inFlight.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Payload bytes not yet acknowledged. */
+    public long bytes() {
+        lock.lock();
+        try {
+            return usedBytes;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public long maxBytes() {
+        return maxBytes;
+    }
+
+    /** True while a payload of {@code bytes} would fit. */
+    public boolean hasRoomFor(long bytes) {
+        lock.lock();
+        try {
+            return usedBytes + reservedBytes + bytes <= maxBytes;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Stops handing out records (waiting consumers get null); what is not acked stays on disk. */
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            notEmpty.signalAll();
+            for (Segment segment : segments.values()) {
+                try {
+                    segment.logChannel.force(false);
+                    segment.ackChannel.force(false);
+                } catch (IOException ignored) {
+                    // best effort on the way out; the page cache still holds the data
+                }
+                segment.close();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+}

@@ -1,0 +1,132 @@
+package dev.llmtrace.core.queue;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PersistentQueueTest {
+    @TempDir
+    Path dir;
+
+    static byte[] payload(int i) {
+        return ("payload-" + i).getBytes(UTF_8);
+    }
+
+    static long append(PersistentQueue q, int i) {
+        byte[] p = payload(i);
+        assertTrue(q.tryReserve(p.length));
+        return q.appendReserved("tenant-" + i, i, p);
+    }
+
+    @Test
+    void fifoWithTenantAndSpanCount() throws Exception {
+        try (PersistentQueue q = PersistentQueue.open(dir, 1 << 20, 1 << 16)) {
+            for (int i = 0; i < 3; i++) {
+                append(q, i);
+            }
+            for (int i = 0; i < 3; i++) {
+                PersistentQueue.Item item = q.take(1, TimeUnit.SECONDS);
+                assertArrayEquals(payload(i), item.payload());
+                assertEquals("tenant-" + i, item.tenant());
+                assertEquals(i, item.spans());
+                q.ack(item.id());
+            }
+            assertNull(q.take(10, TimeUnit.MILLISECONDS));
+            assertEquals(0, q.size());
+            assertEquals(0, q.bytes());
+        }
+    }
+
+    @Test
+    void unackedRecordsSurviveReopenAndAckedOnesDoNot() throws Exception {
+        try (PersistentQueue q = PersistentQueue.open(dir, 1 << 20, 64)) { // tiny segments: many files
+            for (int i = 0; i < 50; i++) {
+                append(q, i);
+            }
+            for (int i = 0; i < 20; i++) {
+                q.ack(q.take(1, TimeUnit.SECONDS).id());
+            }
+            q.take(1, TimeUnit.SECONDS); // in flight at the "crash": must come back
+        }
+        try (PersistentQueue q = PersistentQueue.open(dir, 1 << 20, 64)) {
+            assertEquals(30, q.size());
+            for (int i = 20; i < 50; i++) {
+                PersistentQueue.Item item = q.take(1, TimeUnit.SECONDS);
+                assertArrayEquals(payload(i), item.payload(), "order kept across restart");
+                q.ack(item.id());
+            }
+            long id = append(q, 99);
+            assertTrue(id > 50, "ids keep growing across restarts");
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            assertTrue(files.count() <= 4, "fully acknowledged segments are deleted");
+        }
+    }
+
+    @Test
+    void tornTailFromACrashIsCutOff() throws Exception {
+        try (PersistentQueue q = PersistentQueue.open(dir, 1 << 20, 1 << 16)) {
+            for (int i = 0; i < 5; i++) {
+                append(q, i);
+            }
+        }
+        Path log;
+        try (Stream<Path> files = Files.list(dir)) {
+            log = files.filter(p -> p.toString().endsWith(".log")).filter(p -> p.toFile().length() > 0).findFirst().orElseThrow();
+        }
+        try (FileChannel ch = FileChannel.open(log, StandardOpenOption.WRITE)) {
+            ch.truncate(ch.size() - 3); // the last record half written
+        }
+        try (PersistentQueue q = PersistentQueue.open(dir, 1 << 20, 1 << 16)) {
+            assertEquals(4, q.size());
+            List<String> got = new ArrayList<>();
+            PersistentQueue.Item item;
+            while ((item = q.take(10, TimeUnit.MILLISECONDS)) != null) {
+                got.add(new String(item.payload(), UTF_8));
+                q.ack(item.id());
+            }
+            assertEquals(List.of("payload-0", "payload-1", "payload-2", "payload-3"), got);
+        }
+    }
+
+    @Test
+    void capacityIsBoundedInBytesAndDropOldestMakesRoom() throws Exception {
+        try (PersistentQueue q = PersistentQueue.open(dir, 30, 1 << 16)) {
+            append(q, 1);
+            append(q, 2);
+            append(q, 3); // 3 x 9 bytes
+            assertFalse(q.tryReserve(9), "full");
+            List<PersistentQueue.Item> dropped = q.dropOldestToFit(9);
+            assertEquals(1, dropped.size());
+            assertEquals(1, dropped.get(0).spans());
+            assertTrue(q.tryReserve(9));
+            q.appendReserved("t", 4, payload(4));
+            assertArrayEquals(payload(2), q.take(1, TimeUnit.SECONDS).payload());
+        }
+    }
+
+    @Test
+    void requeuedRecordComesBackFirst() throws Exception {
+        try (PersistentQueue q = PersistentQueue.open(dir, 1 << 20, 1 << 16)) {
+            append(q, 1);
+            append(q, 2);
+            PersistentQueue.Item first = q.take(1, TimeUnit.SECONDS);
+            q.requeue(first.id());
+            assertArrayEquals(payload(1), q.take(1, TimeUnit.SECONDS).payload());
+        }
+    }
+}
