@@ -22,7 +22,7 @@ final class Pipeline implements AutoCloseable {
     final ServiceProcess export;
 
     Pipeline(String name) {
-        Path work = ServiceProcess.repoRoot().resolve("e2e/target/" + name);
+        Path work = freshDirectory(name);
         sinkDir = work.resolve("sink");
         int enrichGrpc = FreePorts.next();
         int exportGrpc = FreePorts.next();
@@ -30,7 +30,7 @@ final class Pipeline implements AutoCloseable {
         Map<String, String> exportProps = new HashMap<>();
         exportProps.put("quarkus.grpc.server.port", Integer.toString(exportGrpc));
         exportProps.put("quarkus.http.port", Integer.toString(FreePorts.next()));
-        exportProps.put("export.destination.endpoint", "http://127.0.0.1:" + backend.port());
+        exportProps.putAll(exportTo(backend.port(), work));
         exportProps.put("export.sink.enabled", "true");
         exportProps.put("export.sink.directory", sinkDir.toString());
         export = new ServiceProcess("export", exportProps, Map.of(), Integer.parseInt(exportProps.get("quarkus.http.port")), work);
@@ -49,6 +49,30 @@ final class Pipeline implements AutoCloseable {
         // tokens through the environment, as a Kubernetes Secret would pass them
         ingest = new ServiceProcess("ingest", ingestProps, Map.of("INGEST_AUTH_TOKENS", TENANT + "=" + TOKEN),
                 Integer.parseInt(ingestProps.get("quarkus.management.port")), work);
+    }
+
+    /** e2e/target/NAME, emptied: a queue left by an earlier run would replay into this one. */
+    static Path freshDirectory(String name) {
+        Path dir = ServiceProcess.repoRoot().resolve("e2e/target/" + name);
+        if (java.nio.file.Files.exists(dir)) {
+            try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        return dir;
+    }
+
+    /** export's settings for one OTLP/gRPC destination, with its queue under {@code work}. */
+    static Map<String, String> exportTo(int backendPort, Path work) {
+        return Map.of(
+                "export.destinations.backend.type", "otlp-grpc",
+                "export.destinations.backend.endpoint", "http://127.0.0.1:" + backendPort,
+                "export.destinations.backend.retry.initial-interval", "200ms",
+                "export.destinations.backend.retry.max-interval", "2s",
+                "export.queue.directory", work.resolve("queue").toString(),
+                "export.queue.dead-letter-directory", work.resolve("dead-letter").toString());
     }
 
     Pipeline start() {

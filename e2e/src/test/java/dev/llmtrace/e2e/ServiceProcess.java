@@ -115,6 +115,12 @@ final class ServiceProcess implements AutoCloseable {
         }
     }
 
+    /** SIGKILL: no shutdown hook runs, nothing is flushed. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
     /** SIGTERM and wait: the graceful stop a Kubernetes rollout does. */
     void stop() {
         if (process == null || !process.isAlive()) {

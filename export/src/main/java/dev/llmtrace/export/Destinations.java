@@ -1,56 +1,168 @@
 package dev.llmtrace.export;
 
+import dev.llmtrace.core.otlp.OtlpJson;
+import dev.llmtrace.core.otlp.Spans;
+import dev.llmtrace.core.queue.PersistentQueue;
+import dev.llmtrace.core.retry.ExportException;
+import dev.llmtrace.core.retry.RetryPolicy;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.Startup;
-import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
-/** The destinations built from config at start: the configured OTLP endpoint and/or the file sink. */
+/**
+ * The configured destinations and the fan-out into their queues. A batch is acknowledged to enrich
+ * only once it is in the queue of every destination it is for; room is reserved in all of them first,
+ * so a full queue refuses the whole batch and no destination gets it twice on the retry that follows.
+ * Each distinct (filtered request, encoding) is serialized once and the bytes shared.
+ */
 @ApplicationScoped
 @Startup // a bad destination fails the start, not the first request
 public class Destinations {
     private static final Logger LOG = Logger.getLogger(Destinations.class);
+    private static final Duration QUEUE_FULL_RETRY = Duration.ofSeconds(1);
 
-    private final List<Destination> all = new ArrayList<>();
+    private final List<DestinationWorker> workers = new ArrayList<>();
+    private final ExportConfig config;
+    private final ScheduledExecutorService syncer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "export-queue-fsync");
+        t.setDaemon(true);
+        return t;
+    });
+    private final boolean syncEveryBatch;
 
-    public Destinations(ExportConfig config) {
-        ExportConfig.Destination d = config.destination();
-        d.endpoint().ifPresent(endpoint -> {
-            validate(endpoint);
-            all.add(switch (d.protocol()) {
-                case GRPC -> new OtlpGrpcDestination("otlp", endpoint, d.headers(), d.timeout());
-                case HTTP_PROTOBUF -> new OtlpHttpDestination("otlp", endpoint, d.headers(), d.timeout(), d.gzip());
-            });
-            // the endpoint is not a secret; headers may be, so only their names are logged
-            LOG.infof("destination otlp: %s %s (headers: %s)", d.protocol(), endpoint, d.headers().keySet());
-        });
-        boolean sink = config.sink().enabled().orElse(d.endpoint().isEmpty());
+    public Destinations(ExportConfig config, MeterRegistry registry) {
+        this.config = config;
+        Path queues = Path.of(config.queue().directory());
+        DeadLetters deadLetters = new DeadLetters(Path.of(config.queue().deadLetterDirectory()));
+        List<DestinationSpec> specs = new ArrayList<>();
+        config.destinations().forEach((name, destination) -> specs.add(Presets.resolve(name, destination)));
+        boolean sink = config.sink().enabled().orElse(specs.isEmpty());
         if (sink) {
-            Path dir = Path.of(config.sink().directory());
-            all.add(new JsonLinesFileSink(dir, config.sink().maxFileBytes(), config.sink().maxFiles()));
-            LOG.infof("destination file-sink: OTLP JSON lines under %s", dir.toAbsolutePath());
+            specs.add(sinkSpec(config.sink()));
         }
-        if (all.isEmpty()) {
-            throw new IllegalStateException("export has no destination: set export.destination.endpoint or export.sink.enabled=true");
+        if (specs.isEmpty()) {
+            throw new IllegalStateException("export has no destination: configure export.destinations.<name>.* or set export.sink.enabled=true");
+        }
+        for (DestinationSpec spec : specs) {
+            Sender sender = spec.protocol() == null
+                    ? new JsonLinesFileSink(Path.of(config.sink().directory()), config.sink().maxFileBytes(), config.sink().maxFiles())
+                    : spec.protocol() == ExportConfig.Protocol.GRPC ? new GrpcSender(spec) : new HttpSender(spec);
+            PersistentQueue queue = PersistentQueue.open(queues.resolve(spec.name()), spec.queueMaxBytes(), config.queue().segmentBytes());
+            DestinationWorker worker = new DestinationWorker(spec, sender, queue, deadLetters, registry);
+            workers.add(worker);
+            LOG.infof("destination %s: %s; queue %s (%d batch(es) waiting from before), when full: %s", spec.name(),
+                    spec.description(), queues.resolve(spec.name()), queue.size(), spec.whenFull().name().toLowerCase());
+        }
+        workers.forEach(DestinationWorker::start);
+        Duration interval = config.queue().fsyncInterval();
+        this.syncEveryBatch = interval.isZero();
+        if (!syncEveryBatch) {
+            syncer.scheduleWithFixedDelay(this::syncAll, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
         }
     }
 
-    private static void validate(URI endpoint) {
-        if (endpoint.getHost() == null || !("http".equals(endpoint.getScheme()) || "https".equals(endpoint.getScheme()))) {
-            throw new IllegalStateException("export.destination.endpoint must be an http:// or https:// URL with a host");
+    private static DestinationSpec sinkSpec(ExportConfig.Sink sink) {
+        return new DestinationSpec("file-sink", null, URI.create("file:" + Path.of(sink.directory()).toAbsolutePath()),
+                ExportConfig.Encoding.JSON, Map.of(), Optional.empty(), Optional.empty(), false, Duration.ofSeconds(10),
+                null, null, 256L << 20, ExportConfig.WhenFull.BLOCK, 1, RetryPolicy.collectorDefaults(),
+                "OTLP JSON lines under " + Path.of(sink.directory()).toAbsolutePath());
+    }
+
+    List<DestinationWorker> workers() {
+        return workers;
+    }
+
+    /** Queues the batch for every destination it is for, or throws a retryable ExportException when one is full. */
+    public void accept(ExportTraceServiceRequest request, String tenant) {
+        record Target(DestinationWorker worker, int spans, byte[] body) {}
+        Map<ExportTraceServiceRequest, EnumMap<ExportConfig.Encoding, byte[]>> serialized = new IdentityHashMap<>();
+        List<Target> targets = new ArrayList<>();
+        for (DestinationWorker worker : workers) {
+            ExportTraceServiceRequest part = Filters.apply(worker.spec().filter(), request, tenant);
+            if (part == null) {
+                continue;
+            }
+            byte[] body = serialized.computeIfAbsent(part, r -> new EnumMap<>(ExportConfig.Encoding.class))
+                    .computeIfAbsent(worker.spec().encoding(), e -> e == ExportConfig.Encoding.JSON ? OtlpJson.toJson(part) : part.toByteArray());
+            targets.add(new Target(worker, Spans.count(part), body));
+        }
+        synchronized (this) {
+            List<Target> reserved = new ArrayList<>();
+            for (Target t : targets) {
+                PersistentQueue queue = t.worker().queue();
+                if (!queue.tryReserve(t.body().length) && !makeRoom(t.worker(), t.body().length)) {
+                    reserved.forEach(r -> r.worker().queue().release(r.body().length));
+                    t.worker().metrics().failed("queue_full");
+                    throw ExportException.retryable("queue_full", "the queue of destination " + t.worker().spec().name()
+                            + " is full", QUEUE_FULL_RETRY);
+                }
+                reserved.add(t);
+            }
+            for (Target t : targets) {
+                t.worker().queue().appendReserved(tenant, t.spans(), t.body());
+            }
+        }
+        if (syncEveryBatch) {
+            targets.forEach(t -> t.worker().queue().sync());
         }
     }
 
-    public List<Destination> all() {
-        return all;
+    /** drop-oldest: evicts the oldest waiting batches (counted) and reserves; block: refuses. */
+    private boolean makeRoom(DestinationWorker worker, int bytes) {
+        if (worker.spec().whenFull() != ExportConfig.WhenFull.DROP_OLDEST) {
+            return false;
+        }
+        List<PersistentQueue.Item> dropped = worker.queue().dropOldestToFit(bytes);
+        int spans = dropped.stream().mapToInt(PersistentQueue.Item::spans).sum();
+        if (spans > 0) {
+            worker.metrics().dropped("queue_full", spans);
+            LOG.warnf("destination %s: queue full, dropped the oldest %d span(s)", worker.spec().name(), spans);
+        }
+        return worker.queue().tryReserve(bytes);
     }
 
-    @PreDestroy
-    void close() {
-        all.forEach(Destination::close);
+    /** Ready while every destination can take data (drop-oldest ones always can). */
+    public boolean canTakeData() {
+        return workers.stream().allMatch(w -> w.spec().whenFull() == ExportConfig.WhenFull.DROP_OLDEST || w.queue().hasRoomFor(1));
+    }
+
+    private void syncAll() {
+        for (DestinationWorker worker : workers) {
+            try {
+                worker.queue().sync();
+            } catch (RuntimeException e) {
+                LOG.warnf("cannot fsync the queue of %s: %s", worker.spec().name(), e.getMessage());
+            }
+        }
+    }
+
+    /** Stop taking, let healthy destinations drain for drain-timeout, keep the rest on disk. */
+    void shutdown(@Observes ShutdownEvent event) {
+        long deadline = System.nanoTime() + config.drainTimeout().toNanos();
+        workers.parallelStream().forEach(w -> w.stop(deadline));
+        syncer.shutdownNow();
+        for (DestinationWorker worker : workers) {
+            int left = worker.queue().size();
+            worker.close();
+            if (left > 0) {
+                LOG.infof("destination %s: %d batch(es) kept on disk for the next start", worker.spec().name(), left);
+            }
+        }
     }
 }

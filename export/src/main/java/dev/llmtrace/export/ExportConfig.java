@@ -1,5 +1,6 @@
 package dev.llmtrace.export;
 
+import dev.llmtrace.core.config.BackendRetryConfig;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import jakarta.validation.Valid;
@@ -7,60 +8,165 @@ import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** export's settings, validated at start. */
+/** export's settings, validated at start; {@link Presets} checks what depends on the destination type. */
 @ConfigMapping(prefix = "export")
 public interface ExportConfig {
 
-    @Valid
-    Destination destination();
+    /** The destinations by name ({@code export.destinations.<name>.*}). None: the file sink only. */
+    Map<String, @Valid DestinationConfig> destinations();
 
     @Valid
     Sink sink();
 
-    interface Destination {
-        /**
-         * Where to send: {@code http://host:4317} for gRPC, or the full URL (e.g.
-         * {@code http://host:4318/v1/traces}) for HTTP. Unset: the embedded sink only.
-         */
-        Optional<URI> endpoint();
+    @Valid
+    Queue queue();
 
-        @WithDefault("grpc")
-        Protocol protocol();
+    /** On shutdown, how long healthy destinations may keep draining their queues; the rest stays on disk. */
+    @WithDefault("10s")
+    Duration drainTimeout();
 
-        /** Extra headers (e.g. Authorization); never logged. */
+    enum Type { TEMPO, OPENOBSERVE, GRAFANA_CLOUD, OTLP_GRPC, OTLP_HTTP }
+
+    enum Protocol { GRPC, HTTP }
+
+    enum Encoding { PROTOBUF, JSON }
+
+    enum WhenFull { BLOCK, DROP_OLDEST }
+
+    interface DestinationConfig {
+        Type type();
+
+        /** Base URL: {@code http://tempo:4317}, {@code http://tempo:4318}, {@code https://api.openobserve.ai}, ... */
+        URI endpoint();
+
+        /** Where a type offers both (tempo, openobserve). */
+        Optional<Protocol> protocol();
+
+        /** OTLP/HTTP body encoding. */
+        @WithDefault("protobuf")
+        Encoding encoding();
+
+        /** Extra headers or gRPC metadata; values are never logged. */
         Map<String, String> headers();
+
+        @Valid
+        Auth auth();
+
+        /** tempo: a fixed X-Scope-OrgID; unset, the tenant ingest authenticated is sent. */
+        Optional<String> tenant();
+
+        /** openobserve: the organization. */
+        Optional<String> organization();
+
+        /** openobserve: the stream (OpenObserve's default is "default"). */
+        Optional<String> streamName();
+
+        @WithDefault("true")
+        boolean gzip();
 
         @WithDefault("10s")
         Duration timeout();
 
-        /** gzip the body (HTTP) or the message (gRPC). */
-        @WithDefault("true")
-        boolean gzip();
+        @Valid
+        Tls tls();
+
+        @Valid
+        Filter filter();
+
+        @Valid
+        DestinationQueue queue();
+
+        @Valid
+        BackendRetryConfig retry();
     }
 
-    enum Protocol {
-        GRPC,
-        HTTP_PROTOBUF
+    /** Credentials; a value may be a ${ENV_VAR} expression, or come from a mounted file. */
+    interface Auth {
+        Optional<String> bearerToken();
+
+        Optional<Path> bearerTokenFile();
+
+        /** Basic auth user (OpenObserve email, Grafana Cloud instance id). */
+        Optional<String> username();
+
+        Optional<String> password();
+
+        Optional<Path> passwordFile();
+    }
+
+    interface Tls {
+        /** PEM file of CA certificates to trust instead of the JVM's. */
+        Optional<Path> caFile();
+
+        /** Trust any certificate. Only when explicitly set; never the default. */
+        @WithDefault("false")
+        boolean insecureSkipVerify();
+    }
+
+    /** Which data a destination gets; all conditions must hold. Unset: everything. */
+    interface Filter {
+        Optional<List<String>> tenants();
+
+        /** resource service.name values. */
+        Optional<List<String>> services();
+
+        /** Attribute key = value, on the resource or the span. */
+        Map<String, String> attributes();
+    }
+
+    interface DestinationQueue {
+        @WithDefault("268435456")
+        @Min(1024)
+        long maxBytes();
+
+        /** block: refuse new data (enrich and ingest hold and retry it); drop-oldest: make room, counted. */
+        @WithDefault("block")
+        WhenFull whenFull();
+
+        @WithDefault("4")
+        @Min(1)
+        @Max(64)
+        int consumers();
+    }
+
+    interface Queue {
+        /** One sub-directory per destination. */
+        @WithDefault("data/queue")
+        @NotBlank
+        String directory();
+
+        /** Batches that exhausted their retries, as OTLP JSON lines. */
+        @WithDefault("data/dead-letter")
+        @NotBlank
+        String deadLetterDirectory();
+
+        /** How often queued data is forced to disk; 0 forces it before every acknowledgement to enrich. */
+        @WithDefault("1s")
+        Duration fsyncInterval();
+
+        @WithDefault("16777216")
+        @Min(4096)
+        long segmentBytes();
     }
 
     interface Sink {
-        /** Write OTLP JSON lines files; by default only when no destination is configured. */
+        /** OTLP JSON lines files; by default only when no destination is configured. */
         Optional<Boolean> enabled();
 
         @WithDefault("data/sink")
         @NotBlank
         String directory();
 
-        /** A file is rotated once it reaches this size. */
         @WithDefault("67108864")
         @Min(1024)
         long maxFileBytes();
 
-        /** Rotated files kept; older ones are deleted. */
         @WithDefault("10")
         @Min(1)
         @Max(10000)

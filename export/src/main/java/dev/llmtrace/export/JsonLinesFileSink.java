@@ -1,7 +1,5 @@
 package dev.llmtrace.export;
 
-import dev.llmtrace.core.otlp.OtlpJson;
-import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -16,11 +14,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 
 /**
- * The embedded default destination: each request becomes one OTLP/JSON line in
+ * The embedded default destination: each request (queued as OTLP/JSON) becomes one line in
  * {@code <directory>/traces-<time>.jsonl}; a file is rotated at {@code maxFileBytes} and only the newest
  * {@code maxFiles} are kept. Any OTLP/JSON reader (or {@code jq}) can read the lines back.
  */
-final class JsonLinesFileSink implements Destination {
+final class JsonLinesFileSink implements Sender {
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS").withZone(ZoneOffset.UTC);
 
     private final Path directory;
@@ -42,19 +40,13 @@ final class JsonLinesFileSink implements Destination {
         }
     }
 
-    @Override
-    public String name() {
-        return "file-sink";
-    }
-
     Path currentFile() {
         return current;
     }
 
     @Override
-    public synchronized CompletableFuture<Void> send(ExportTraceServiceRequest request, String tenant) {
+    public synchronized CompletableFuture<Result> send(byte[] line, String tenant) {
         try {
-            byte[] line = OtlpJson.toJson(request);
             if (out == null || written + line.length + 1 > maxFileBytes && written > 0) {
                 rotate();
             }
@@ -62,7 +54,7 @@ final class JsonLinesFileSink implements Destination {
             out.write('\n');
             out.flush();
             written += line.length + 1;
-            return CompletableFuture.completedFuture(null);
+            return CompletableFuture.completedFuture(Result.OK);
         } catch (IOException e) {
             return CompletableFuture.failedFuture(
                     dev.llmtrace.core.retry.ExportException.retryable("io", "cannot write sink file: " + e.getMessage(), e));

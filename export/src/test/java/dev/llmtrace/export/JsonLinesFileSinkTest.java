@@ -24,7 +24,7 @@ class JsonLinesFileSinkTest {
         int lineBytes = OtlpJson.toJson(request).length + 1;
         try (JsonLinesFileSink sink = new JsonLinesFileSink(dir, lineBytes * 2L, 3)) {
             for (int i = 0; i < 9; i++) {
-                sink.send(request, "t").join();
+                sink.send(OtlpJson.toJson(request), "t").join();
             }
         }
         List<Path> files;

@@ -1,0 +1,178 @@
+package dev.llmtrace.export;
+
+import dev.llmtrace.core.queue.PersistentQueue;
+import dev.llmtrace.core.retry.ExportException;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.jboss.logging.Logger;
+
+/**
+ * One destination's reliability, apart from every other destination's: its own durable queue, its own
+ * consumer threads, its own retry. The Collector's exporter helper, for one backend: the sender only
+ * sends; queue, retry, dead letters and metrics are here.
+ */
+final class DestinationWorker implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(DestinationWorker.class);
+
+    private final DestinationSpec spec;
+    private final Sender sender;
+    private final PersistentQueue queue;
+    private final DeadLetters deadLetters;
+    private final ExportMetrics metrics;
+    private final List<Thread> consumers = new ArrayList<>();
+    private volatile boolean stopping;
+
+    DestinationWorker(DestinationSpec spec, Sender sender, PersistentQueue queue, DeadLetters deadLetters, MeterRegistry registry) {
+        this.spec = spec;
+        this.sender = sender;
+        this.queue = queue;
+        this.deadLetters = deadLetters;
+        this.metrics = new ExportMetrics(registry, spec.name(), this);
+    }
+
+    DestinationSpec spec() {
+        return spec;
+    }
+
+    PersistentQueue queue() {
+        return queue;
+    }
+
+    ExportMetrics metrics() {
+        return metrics;
+    }
+
+    void start() {
+        for (int i = 0; i < spec.consumers(); i++) {
+            Thread thread = new Thread(this::consume, "export-" + spec.name() + "-" + i);
+            thread.setDaemon(true);
+            consumers.add(thread);
+            thread.start();
+        }
+    }
+
+    private void consume() {
+        try {
+            while (!Thread.currentThread().isInterrupted()) {
+                PersistentQueue.Item item = queue.take(100, TimeUnit.MILLISECONDS);
+                if (item == null) {
+                    if (stopping) {
+                        return; // drained
+                    }
+                    continue;
+                }
+                if (!deliver(item)) {
+                    return;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "consumer of destination %s stopped", spec.name());
+        }
+    }
+
+    /** Sends one batch until it is delivered, refused for good, or out of retries; false when the consumer should stop. */
+    private boolean deliver(PersistentQueue.Item item) {
+        long first = System.nanoTime();
+        for (int retry = 0; ; retry++) {
+            long attempt = System.nanoTime();
+            try {
+                Sender.Result result = sender.send(item.payload(), item.tenant())
+                        .get(spec.timeout().toMillis() + 5_000, TimeUnit.MILLISECONDS);
+                metrics.sent(item.spans(), Duration.ofNanos(System.nanoTime() - attempt));
+                if (result.rejectedSpans() > 0) { // partial success: the backend decided, retrying would not change it
+                    metrics.rejectedByBackend(result.rejectedSpans());
+                    LOG.warnf("destination %s rejected %d of %d span(s): %s", spec.name(), result.rejectedSpans(),
+                            item.spans(), result.message());
+                }
+                queue.ack(item.id());
+                return true;
+            } catch (InterruptedException e) {
+                queue.requeue(item.id()); // stays on disk for the next start
+                Thread.currentThread().interrupt();
+                return false;
+            } catch (ExecutionException | TimeoutException e) {
+                ExportException failure = e instanceof TimeoutException
+                        ? ExportException.retryable("timeout", "no answer within " + spec.timeout(), e)
+                        : ExportException.of(e);
+                metrics.failed(failure.reason());
+                if (!failure.isRetryable()) {
+                    metrics.dropped(failure.reason(), item.spans());
+                    LOG.warnf("destination %s refused a batch of %d span(s) for good (%s); dropped, not retried",
+                            spec.name(), item.spans(), failure.getMessage());
+                    queue.ack(item.id());
+                    return true;
+                }
+                if (stopping) { // shutting down: stop retrying, keep the batch on disk
+                    queue.requeue(item.id());
+                    return false;
+                }
+                Duration delay = spec.retry().delayFor(retry, ThreadLocalRandom.current().nextDouble(), failure.retryAfter());
+                if (spec.retry().givesUp(Duration.ofNanos(System.nanoTime() - first).plus(delay))) {
+                    deadLetter(item, failure, retry + 1);
+                    return true;
+                }
+                metrics.retried();
+                if (retry == 0) {
+                    LOG.warnf("destination %s failed (%s); retrying in %d ms", spec.name(), failure.getMessage(), delay.toMillis());
+                }
+                try {
+                    Thread.sleep(delay.toMillis());
+                } catch (InterruptedException interrupted) {
+                    queue.requeue(item.id());
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+        }
+    }
+
+    private void deadLetter(PersistentQueue.Item item, ExportException failure, int attempts) {
+        try {
+            var file = deadLetters.write(spec.name(), spec.encoding(), item.payload());
+            metrics.deadLettered(item.spans());
+            LOG.errorf("destination %s: gave up on %d span(s) after %d attempts (%s); written to %s", spec.name(),
+                    item.spans(), attempts, failure.getMessage(), file);
+        } catch (IOException e) {
+            metrics.dropped("dead_letter_failed", item.spans());
+            LOG.errorf("destination %s: gave up on %d span(s) and could not write the dead-letter file: %s",
+                    spec.name(), item.spans(), e.getMessage());
+        }
+        queue.ack(item.id());
+    }
+
+    /** Stops taking new work at {@code deadline}: healthy consumers drain until then, the rest stays on disk. */
+    void stop(long deadlineNanos) {
+        stopping = true;
+        for (Thread thread : consumers) {
+            long left = deadlineNanos - System.nanoTime();
+            try {
+                thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        consumers.forEach(Thread::interrupt);
+        for (Thread thread : consumers) {
+            try {
+                thread.join(2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        queue.close();
+        sender.close();
+    }
+}

@@ -1,0 +1,139 @@
+package dev.llmtrace.export;
+
+import dev.llmtrace.core.grpc.GrpcErrors;
+import io.grpc.CallOptions;
+import io.grpc.ChannelCredentials;
+import io.grpc.ClientCall;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.TlsChannelCredentials;
+import io.grpc.protobuf.ProtoUtils;
+import io.grpc.stub.ClientCalls;
+import io.grpc.stub.StreamObserver;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
+import io.opentelemetry.proto.collector.trace.v1.TraceServiceGrpc;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * OTLP/gRPC to a backend. The request is sent as the bytes already serialized for the queue, through
+ * a byte-array marshaller, so export never parses a batch again to send it.
+ */
+final class GrpcSender implements Sender {
+    private static final MethodDescriptor<byte[], ExportTraceServiceResponse> EXPORT = TraceServiceGrpc.getExportMethod()
+            .toBuilder(new BytesMarshaller(), ProtoUtils.marshaller(ExportTraceServiceResponse.getDefaultInstance()))
+            .build();
+
+    private final DestinationSpec spec;
+    private final ManagedChannel channel;
+
+    GrpcSender(DestinationSpec spec) {
+        this.spec = spec;
+        boolean tls = "https".equals(spec.url().getScheme());
+        int port = spec.url().getPort() > 0 ? spec.url().getPort() : tls ? 443 : 4317;
+        this.channel = Grpc.newChannelBuilderForAddress(spec.url().getHost(), port, credentials(spec, tls))
+                .maxInboundMessageSize(16 << 20)
+                .build();
+    }
+
+    private static ChannelCredentials credentials(DestinationSpec spec, boolean tls) {
+        if (!tls) {
+            return InsecureChannelCredentials.create();
+        }
+        try {
+            TlsChannelCredentials.Builder builder = TlsChannelCredentials.newBuilder();
+            if (spec.tls().insecureSkipVerify()) {
+                builder.trustManager(TrustAll.INSTANCE);
+            } else if (spec.tls().caFile().isPresent()) {
+                builder.trustManager(spec.tls().caFile().get().toFile());
+            }
+            return builder.build();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + spec.tls().caFile().orElse(null), e);
+        }
+    }
+
+    @Override
+    public CompletableFuture<Result> send(byte[] body, String tenant) {
+        Metadata metadata = new Metadata();
+        spec.headers().forEach((k, v) -> metadata.put(Metadata.Key.of(k.toLowerCase(Locale.ROOT), Metadata.ASCII_STRING_MARSHALLER), v));
+        spec.tenantValue(tenant).ifPresent(v -> metadata.put(
+                Metadata.Key.of(spec.tenantHeader().get().toLowerCase(Locale.ROOT), Metadata.ASCII_STRING_MARSHALLER), v));
+        CallOptions options = CallOptions.DEFAULT.withDeadlineAfter(spec.timeout().toMillis(), TimeUnit.MILLISECONDS);
+        if (spec.gzip()) {
+            options = options.withCompression("gzip");
+        }
+        ClientCall<byte[], ExportTraceServiceResponse> call = channel.newCall(EXPORT, options);
+        CompletableFuture<Result> result = new CompletableFuture<>();
+        ClientCalls.asyncUnaryCall(new HeadersCall<>(call, metadata), body, new StreamObserver<>() {
+            private ExportTraceServiceResponse response = ExportTraceServiceResponse.getDefaultInstance();
+
+            @Override
+            public void onNext(ExportTraceServiceResponse value) {
+                response = value;
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                result.completeExceptionally(GrpcErrors.classify(t));
+            }
+
+            @Override
+            public void onCompleted() {
+                result.complete(new Result(response.getPartialSuccess().getRejectedSpans(),
+                        response.getPartialSuccess().getErrorMessage()));
+            }
+        });
+        return result;
+    }
+
+    @Override
+    public void close() {
+        channel.shutdown();
+        try {
+            channel.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Adds per-call metadata (tenant header) without an interceptor chain per call. */
+    private static final class HeadersCall<Q, R> extends io.grpc.ForwardingClientCall.SimpleForwardingClientCall<Q, R> {
+        private final Metadata extra;
+
+        HeadersCall(ClientCall<Q, R> delegate, Metadata extra) {
+            super(delegate);
+            this.extra = extra;
+        }
+
+        @Override
+        public void start(Listener<R> listener, Metadata headers) {
+            headers.merge(extra);
+            super.start(listener, headers);
+        }
+    }
+
+    private static final class BytesMarshaller implements MethodDescriptor.Marshaller<byte[]> {
+        @Override
+        public InputStream stream(byte[] value) {
+            return new ByteArrayInputStream(value);
+        }
+
+        @Override
+        public byte[] parse(InputStream stream) {
+            try {
+                return stream.readAllBytes();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+}
