@@ -239,7 +239,15 @@ class EndToEndTest {
         }
         String ingestMetrics = pipeline.ingest.metrics();
         assertTrue(ingestMetrics.contains("llmtrace_buffer_requests{service=\"ingest\"}"), ingestMetrics);
-        assertFalse(Files.readString(pipeline.ingest.log()).contains(Pipeline.TOKEN), "the token never reaches a log line");
+        for (ServiceProcess service : List.of(pipeline.ingest, pipeline.enrich, pipeline.export)) {
+            String log = Files.readString(service.log());
+            assertFalse(log.contains(Pipeline.TOKEN), "the ingest token never reaches a log line");
+            assertFalse(log.contains(Pipeline.BACKEND_SECRET), "the backend credential never reaches a log line");
+        }
+        assertTrue(Files.readString(pipeline.export.log()).contains("auth=bearer"), "the kind of auth is logged, not its value");
+        String headers = pipeline.backend.received().get(0).headers().get(
+                io.grpc.Metadata.Key.of("authorization", io.grpc.Metadata.ASCII_STRING_MARSHALLER));
+        assertEquals("Bearer " + Pipeline.BACKEND_SECRET, headers, "but it does reach the backend");
     }
 
     static Double counter(String metrics, String series) {

@@ -29,7 +29,8 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The Collector has lost persistent-queue data on restart; we must not. 10k spans are queued in
@@ -40,9 +41,10 @@ class ExportKillTest {
     static final int BATCHES = 100;
     static final int SPANS_PER_BATCH = 100;
 
-    @Test
-    void killMinus9WithTenThousandQueuedSpansLosesNothing() throws Exception {
-        Path work = Pipeline.freshDirectory("export-kill");
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void restartWithTenThousandQueuedSpansLosesNothing(boolean sigkill) throws Exception {
+        Path work = Pipeline.freshDirectory("export-" + (sigkill ? "kill" : "stop"));
         try (FakeOtlpReceiver backend = FakeOtlpReceiver.onFreePort()) {
             backend.failWith(Status.UNAVAILABLE.withDescription("backend down"));
             int grpcPort = FreePorts.next();
@@ -70,13 +72,17 @@ class ExportKillTest {
             assertEquals(BATCHES * SPANS_PER_BATCH, sent.size());
             assertTrue(backend.spanCount() == 0, "the backend was down");
 
-            export.kill(); // SIGKILL: no shutdown hook, no flush
+            if (sigkill) {
+                export.kill(); // no shutdown hook, no flush
+            } else {
+                export.stop(); // SIGTERM: stops retrying, keeps the queue on disk
+            }
             backend.failWith(null);
             export.start().awaitReady(Pipeline.READY);
 
             await().atMost(Duration.ofSeconds(90)).until(() -> backend.spansById().keySet().containsAll(sent));
             int duplicates = backend.spanCount() - backend.spansById().size();
-            System.out.printf("kill -9 test: %d spans queued, %d delivered after restart, %d duplicates%n",
+            System.out.printf((sigkill ? "kill -9" : "SIGTERM") + " test: %d spans queued, %d delivered after restart, %d duplicates%n",
                     sent.size(), backend.spansById().size(), duplicates);
             assertEquals(0, duplicates, "nothing was in flight to the (down) backend at the kill, so nothing is sent twice");
             export.stop();

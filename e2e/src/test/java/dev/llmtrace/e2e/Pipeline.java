@@ -12,6 +12,8 @@ final class Pipeline implements AutoCloseable {
     static final String TOKEN = "e2e-token-0123456789";
     static final String TENANT = "e2e";
     static final Duration READY = Duration.ofSeconds(90);
+    /** A destination credential: it must never show up in a log. */
+    static final String BACKEND_SECRET = "backend-secret-4242";
 
     final FakeOtlpReceiver backend = FakeOtlpReceiver.onFreePort();
     final int ingestGrpc = FreePorts.next();
@@ -69,6 +71,7 @@ final class Pipeline implements AutoCloseable {
         return Map.of(
                 "export.destinations.backend.type", "otlp-grpc",
                 "export.destinations.backend.endpoint", "http://127.0.0.1:" + backendPort,
+                "export.destinations.backend.auth.bearer-token", BACKEND_SECRET,
                 "export.destinations.backend.retry.initial-interval", "200ms",
                 "export.destinations.backend.retry.max-interval", "2s",
                 "export.queue.directory", work.resolve("queue").toString(),

@@ -28,6 +28,8 @@ final class DestinationWorker implements AutoCloseable {
     private final ExportMetrics metrics;
     private final List<Thread> consumers = new ArrayList<>();
     private volatile boolean stopping;
+    /** Set when the queue refused a batch; cleared once it has drained to half its capacity (hysteresis). */
+    private volatile boolean refusedData;
 
     DestinationWorker(DestinationSpec spec, Sender sender, PersistentQueue queue, DeadLetters deadLetters, MeterRegistry registry) {
         this.spec = spec;
@@ -47,6 +49,21 @@ final class DestinationWorker implements AutoCloseable {
 
     ExportMetrics metrics() {
         return metrics;
+    }
+
+    void refusedBecauseFull() {
+        refusedData = true;
+    }
+
+    /** Can the queue take data? drop-oldest queues always can; blocking ones not while full. */
+    boolean canTakeData() {
+        if (spec.whenFull() == ExportConfig.WhenFull.DROP_OLDEST) {
+            return true;
+        }
+        if (refusedData && queue.bytes() <= queue.maxBytes() / 2) {
+            refusedData = false;
+        }
+        return !refusedData && queue.hasRoomFor(1);
     }
 
     void start() {

@@ -109,6 +109,7 @@ public class Destinations {
                 if (!queue.tryReserve(t.body().length) && !makeRoom(t.worker(), t.body().length)) {
                     reserved.forEach(r -> r.worker().queue().release(r.body().length));
                     t.worker().metrics().failed("queue_full");
+                    t.worker().refusedBecauseFull();
                     throw ExportException.retryable("queue_full", "the queue of destination " + t.worker().spec().name()
                             + " is full", QUEUE_FULL_RETRY);
                 }
@@ -139,7 +140,7 @@ public class Destinations {
 
     /** Ready while every destination can take data (drop-oldest ones always can). */
     public boolean canTakeData() {
-        return workers.stream().allMatch(w -> w.spec().whenFull() == ExportConfig.WhenFull.DROP_OLDEST || w.queue().hasRoomFor(1));
+        return workers.stream().allMatch(DestinationWorker::canTakeData);
     }
 
     private void syncAll() {

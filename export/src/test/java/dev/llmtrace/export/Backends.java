@@ -25,6 +25,10 @@ public class Backends implements QuarkusTestResourceLifecycleManager {
     static FakeHttpBackend refusing;
     static FakeHttpBackend slow;
     static int refusedPort;
+    static FakeHttpBackend partial;
+    static FakeHttpBackend doomed;
+    static FakeHttpBackend droppingOldest;
+    static FakeHttpBackend blocking;
 
     @Override
     public Map<String, String> start() {
@@ -84,7 +88,23 @@ public class Backends implements QuarkusTestResourceLifecycleManager {
         slow = new FakeHttpBackend(FreePorts.next());
         destination(c, "slow", "otlp-http", "http://127.0.0.1:" + slow.port(), "timeout");
         c.put("export.destinations.slow.timeout", "500ms");
-        for (String name : new String[] {"healthy", "flaky", "throttling", "refusing", "unreachable", "slow"}) {
+        partial = new FakeHttpBackend(FreePorts.next());
+        destination(c, "partial", "otlp-http", "http://127.0.0.1:" + partial.port(), "partial");
+        doomed = new FakeHttpBackend(FreePorts.next());
+        destination(c, "doomed", "otlp-http", "http://127.0.0.1:" + doomed.port(), "doomed");
+        c.put("export.destinations.doomed.retry.max-elapsed", "1s");
+        droppingOldest = new FakeHttpBackend(FreePorts.next());
+        destination(c, "dropping", "otlp-http", "http://127.0.0.1:" + droppingOldest.port(), "drop-oldest");
+        c.put("export.destinations.dropping.queue.max-bytes", "2048");
+        c.put("export.destinations.dropping.queue.when-full", "drop-oldest");
+        c.put("export.destinations.dropping.queue.consumers", "1");
+        blocking = new FakeHttpBackend(FreePorts.next());
+        destination(c, "blocking", "otlp-http", "http://127.0.0.1:" + blocking.port(), "block");
+        c.put("export.destinations.blocking.queue.max-bytes", "2048");
+        c.put("export.destinations.blocking.queue.consumers", "1");
+        c.put("export.drain-timeout", "2s");
+        for (String name : new String[] {"healthy", "flaky", "throttling", "refusing", "unreachable", "slow", "partial",
+                "doomed", "dropping", "blocking"}) {
             c.put("export.destinations." + name + ".retry.initial-interval", "100ms");
             c.put("export.destinations." + name + ".retry.max-interval", "1s");
         }
@@ -100,7 +120,7 @@ public class Backends implements QuarkusTestResourceLifecycleManager {
     @Override
     public void stop() {
         for (AutoCloseable fake : new AutoCloseable[] {tempoHttp, openobserveHttp, grafanaCloud, otlpHttpJson, tempoGrpc,
-                openobserveGrpc, otlpGrpc, healthy, flaky, throttling, refusing, slow}) {
+                openobserveGrpc, otlpGrpc, healthy, flaky, throttling, refusing, slow, partial, doomed, droppingOldest, blocking}) {
             try {
                 fake.close();
             } catch (Exception ignored) {

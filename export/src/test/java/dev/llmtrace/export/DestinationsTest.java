@@ -216,6 +216,70 @@ class DestinationsTest {
                 metric("llmtrace_export_failures_total{destination=\"slow\",reason=\"timeout\"}") >= 1);
     }
 
+    @Test
+    void partialSuccessIsCountedAndNotRetried() throws Exception {
+        byte[] response = io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse.newBuilder()
+                .setPartialSuccess(io.opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess.newBuilder()
+                        .setRejectedSpans(1).setErrorMessage("span too old")).build().toByteArray();
+        Backends.partial.answer(n -> new FakeHttpBackend.Answer(200, null, 0, response));
+        export.export(batch("partial", 2));
+        await().atMost(Duration.ofSeconds(10)).until(() ->
+                metric("llmtrace_export_spans_rejected_total{destination=\"partial\"}") == 1.0);
+        Thread.sleep(500);
+        assertEquals(1, Backends.partial.requests.size(), "a partial success is not retried");
+    }
+
+    @Test
+    void exhaustedRetriesGoToTheDeadLetterFile() throws Exception {
+        Backends.doomed.answer(n -> new FakeHttpBackend.Answer(503, null, 0));
+        ExportTraceServiceRequest request = batch("doomed", 2);
+        export.export(request);
+        java.nio.file.Path dir = java.nio.file.Path.of("target/test-dead-letters/doomed");
+        await().atMost(Duration.ofSeconds(15)).until(() ->
+                metric("llmtrace_export_spans_dead_lettered_total{destination=\"doomed\"}") == 2.0);
+        try (var files = java.nio.file.Files.list(dir)) {
+            List<String> lines = new ArrayList<>();
+            for (java.nio.file.Path f : files.toList()) {
+                lines.addAll(java.nio.file.Files.readAllLines(f));
+            }
+            assertTrue(lines.stream().anyMatch(l -> dev.llmtrace.core.otlp.OtlpJson.parseTraces(l.getBytes(StandardCharsets.UTF_8))
+                    .equals(request)), "the batch is kept as OTLP/JSON for replay");
+        }
+    }
+
+    @Test
+    void dropOldestMakesRoomAndCounts() {
+        Backends.droppingOldest.answer(n -> new FakeHttpBackend.Answer(503, null, 0));
+        for (int i = 0; i < 8; i++) {
+            export.export(batch("drop-oldest", 3)); // ~600 bytes each against a 2 KiB queue: never refused
+        }
+        assertTrue(metric("llmtrace_export_spans_dropped_total{destination=\"dropping\",reason=\"queue_full\"}") >= 3.0);
+        assertTrue(metric("llmtrace_export_queue_bytes{destination=\"dropping\"}") <= 2048.0);
+    }
+
+    @Test
+    void blockRefusesWhenFullSoTheSenderRetriesLater() {
+        Backends.blocking.answer(n -> new FakeHttpBackend.Answer(503, null, 0));
+        int accepted = 0;
+        io.grpc.StatusRuntimeException refused = null;
+        for (int i = 0; i < 10 && refused == null; i++) {
+            try {
+                export.export(batch("block", 3));
+                accepted++;
+            } catch (io.grpc.StatusRuntimeException e) {
+                refused = e;
+            }
+        }
+        assertTrue(accepted >= 2, "took batches while there was room: " + accepted);
+        assertTrue(refused != null, "then refused");
+        assertEquals(io.grpc.Status.Code.UNAVAILABLE, refused.getStatus().getCode(), "retryable, so enrich and ingest hold the data");
+        assertTrue(refused.getStatus().getDescription().contains("queue of destination blocking is full"));
+        given().port(29103).get("/q/health/ready").then().statusCode(503);
+        Backends.blocking.answer(n -> FakeHttpBackend.Answer.OK);
+        await().atMost(Duration.ofSeconds(15)).until(() -> given().port(29103).get("/q/health/ready").statusCode() == 200);
+        export.export(batch("block", 3));
+    }
+
     static Double metric(String series) {
         String all = given().port(29103).get("/q/metrics").asString();
         return all.lines().filter(l -> l.startsWith(series + " ")).findFirst()

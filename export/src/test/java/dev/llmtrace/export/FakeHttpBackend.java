@@ -43,8 +43,12 @@ final class FakeHttpBackend implements AutoCloseable {
     }
 
     /** An answer: status, optional Retry-After, optional delay before answering. */
-    record Answer(int status, String retryAfter, long delayMillis) {
+    record Answer(int status, String retryAfter, long delayMillis, byte[] body) {
         static final Answer OK = new Answer(200, null, 0);
+
+        Answer(int status, String retryAfter, long delayMillis) {
+            this(status, retryAfter, delayMillis, null);
+        }
     }
 
     final List<Request> requests = new CopyOnWriteArrayList<>();
@@ -74,7 +78,13 @@ final class FakeHttpBackend implements AutoCloseable {
             if (answer.retryAfter() != null) {
                 exchange.getResponseHeaders().add("Retry-After", answer.retryAfter());
             }
-            exchange.sendResponseHeaders(answer.status(), -1);
+            if (answer.body() != null) {
+                exchange.getResponseHeaders().add("Content-Type", "application/x-protobuf");
+                exchange.sendResponseHeaders(answer.status(), answer.body().length);
+                exchange.getResponseBody().write(answer.body());
+            } else {
+                exchange.sendResponseHeaders(answer.status(), -1);
+            }
             exchange.close();
         });
         server.start();
