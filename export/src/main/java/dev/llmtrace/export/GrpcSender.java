@@ -1,5 +1,6 @@
 package dev.llmtrace.export;
 
+import dev.llmtrace.core.grpc.ExportResponseFuture;
 import dev.llmtrace.core.grpc.GrpcErrors;
 import io.grpc.CallOptions;
 import io.grpc.ChannelCredentials;
@@ -12,7 +13,6 @@ import io.grpc.MethodDescriptor;
 import io.grpc.TlsChannelCredentials;
 import io.grpc.protobuf.ProtoUtils;
 import io.grpc.stub.ClientCalls;
-import io.grpc.stub.StreamObserver;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import io.opentelemetry.proto.collector.trace.v1.TraceServiceGrpc;
 import java.io.ByteArrayInputStream;
@@ -72,27 +72,9 @@ final class GrpcSender implements Sender {
             options = options.withCompression("gzip");
         }
         ClientCall<byte[], ExportTraceServiceResponse> call = channel.newCall(EXPORT, options);
-        CompletableFuture<Result> result = new CompletableFuture<>();
-        ClientCalls.asyncUnaryCall(new HeadersCall<>(call, metadata), body, new StreamObserver<>() {
-            private ExportTraceServiceResponse response = ExportTraceServiceResponse.getDefaultInstance();
-
-            @Override
-            public void onNext(ExportTraceServiceResponse value) {
-                response = value;
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                result.completeExceptionally(GrpcErrors.classify(t));
-            }
-
-            @Override
-            public void onCompleted() {
-                result.complete(new Result(response.getPartialSuccess().getRejectedSpans(),
-                        response.getPartialSuccess().getErrorMessage()));
-            }
-        });
-        return result;
+        ExportResponseFuture response = new ExportResponseFuture(GrpcErrors::classify);
+        ClientCalls.asyncUnaryCall(new HeadersCall<>(call, metadata), body, response);
+        return response.thenApply(r -> new Result(r.getPartialSuccess().getRejectedSpans(), r.getPartialSuccess().getErrorMessage()));
     }
 
     @Override

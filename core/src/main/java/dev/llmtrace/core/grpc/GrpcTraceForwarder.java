@@ -4,7 +4,6 @@ import dev.llmtrace.core.retry.ExportException;
 import io.grpc.Channel;
 import io.grpc.Metadata;
 import io.grpc.stub.MetadataUtils;
-import io.grpc.stub.StreamObserver;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import io.opentelemetry.proto.collector.trace.v1.TraceServiceGrpc;
@@ -49,27 +48,10 @@ public final class GrpcTraceForwarder {
         if (tenant != null) {
             metadata.put(Tenants.HEADER, tenant);
         }
-        CompletableFuture<ExportTraceServiceResponse> result = new CompletableFuture<>();
+        ExportResponseFuture result = new ExportResponseFuture(classifier);
         stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(metadata))
                 .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
-                .export(request, new StreamObserver<>() {
-                    private ExportTraceServiceResponse response = ExportTraceServiceResponse.getDefaultInstance();
-
-                    @Override
-                    public void onNext(ExportTraceServiceResponse value) {
-                        response = value;
-                    }
-
-                    @Override
-                    public void onError(Throwable t) {
-                        result.completeExceptionally(classifier.apply(t));
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                        result.complete(response);
-                    }
-                });
+                .export(request, result);
         return result;
     }
 }
