@@ -3,7 +3,12 @@ package dev.llmtrace.enrich;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
 
 /** enrich's settings, validated at start. */
 @ConfigMapping(prefix = "enrich")
@@ -11,9 +16,47 @@ public interface EnrichConfig {
     @Valid
     Forward forward();
 
+    @Valid
+    Pricing pricing();
+
+    @Valid
+    Conventions conventions();
+
+    @Valid
+    Metrics metrics();
+
     interface Forward {
         /** Deadline of one call to export; ingest retries on failure. */
         @WithDefault("10s")
         Duration timeout();
+    }
+
+    interface Pricing {
+        /** A LiteLLM-format JSON file whose entries add to or replace the shipped table (e.g. a ConfigMap mount). */
+        Optional<Path> overridesFile();
+
+        /** How often the overrides file is checked for changes. */
+        @WithDefault("5s")
+        Duration reloadInterval();
+
+        /** Drift between a sender's cost and our estimate above this fraction is counted. */
+        @WithDefault("0.01")
+        double driftThreshold();
+    }
+
+    enum AliasSet { OPENOBSERVE, OPENINFERENCE }
+
+    interface Conventions {
+        /** Extra attribute names to add for backends: openobserve (GenAI views), openinference (Phoenix). */
+        @WithDefault("openobserve,openinference")
+        Set<AliasSet> aliases();
+    }
+
+    interface Metrics {
+        /** Distinct values kept per label (model, provider, API key, tenant); the rest are counted as "other". */
+        @WithDefault("200")
+        @Min(1)
+        @Max(10000)
+        int maxLabelValues();
     }
 }

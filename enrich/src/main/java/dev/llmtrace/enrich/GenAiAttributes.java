@@ -1,0 +1,135 @@
+package dev.llmtrace.enrich;
+
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import java.util.List;
+
+/**
+ * What one span says about its LLM call, read in a single pass over its attributes whichever of the
+ * three conventions (OpenRouter Broadcast, OTel GenAI, OpenInference) it uses.
+ */
+final class GenAiAttributes {
+    String requestModel;
+    String responseModel;
+    String provider;
+    String apiKeyName;
+    String sessionId;
+    long input = -1;
+    long output = -1;
+    long total = -1;
+    long cacheRead;
+    long cacheWrite;
+    long reasoning;
+    double inputCost = Double.NaN;
+    double outputCost = Double.NaN;
+    double totalCost = Double.NaN;
+    double inputUnitPrice = Double.NaN;
+    double outputUnitPrice = Double.NaN;
+    /** Names present, to add aliases only where missing. */
+    final java.util.Set<String> present = new java.util.HashSet<>();
+
+    static GenAiAttributes read(List<KeyValue> attributes) {
+        GenAiAttributes a = new GenAiAttributes();
+        for (KeyValue kv : attributes) {
+            String key = kv.getKey();
+            a.present.add(key);
+            AnyValue v = kv.getValue();
+            switch (key) {
+                case "gen_ai.request.model", "llm.request.model_name" -> a.requestModel = firstString(a.requestModel, v);
+                case "llm.model_name" -> a.requestModel = firstString(a.requestModel, v);
+                case "gen_ai.response.model", "llm.response.model_name" -> a.responseModel = firstString(a.responseModel, v);
+                case "gen_ai.provider.name", "gen_ai.system", "llm.provider", "llm.system" -> a.provider = firstString(a.provider, v);
+                case "trace.metadata.openrouter.api_key_name" -> a.apiKeyName = string(v);
+                case "session.id", "gen_ai.conversation.id" -> a.sessionId = firstString(a.sessionId, v);
+                case "gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens", "llm.token_count.prompt" -> a.input = first(a.input, v);
+                case "gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens", "llm.token_count.completion" -> a.output = first(a.output, v);
+                case "gen_ai.usage.total_tokens", "llm.token_count.total" -> a.total = first(a.total, v);
+                case "gen_ai.usage.input_tokens.cached", "gen_ai.usage.cache_read.input_tokens", "gen_ai.usage.cache_read_input_tokens",
+                        "llm.token_count.prompt_details.cache_read" -> a.cacheRead = Math.max(a.cacheRead, number(v));
+                case "gen_ai.usage.input_tokens.cache_write", "gen_ai.usage.cache_creation.input_tokens",
+                        "gen_ai.usage.cache_creation_input_tokens", "llm.token_count.prompt_details.cache_write" ->
+                        a.cacheWrite = Math.max(a.cacheWrite, number(v));
+                case "gen_ai.usage.output_tokens.reasoning", "gen_ai.usage.reasoning.output_tokens",
+                        "llm.token_count.completion_details.reasoning" -> a.reasoning = Math.max(a.reasoning, number(v));
+                case "gen_ai.usage.input_cost", "llm.cost.prompt" -> a.inputCost = firstDouble(a.inputCost, v);
+                case "gen_ai.usage.output_cost", "llm.cost.completion" -> a.outputCost = firstDouble(a.outputCost, v);
+                case "gen_ai.usage.total_cost", "gen_ai.usage.cost", "llm.cost.total" -> a.totalCost = firstDouble(a.totalCost, v);
+                case "trace.metadata.openrouter.input_unit_price" -> a.inputUnitPrice = decimal(v);
+                case "trace.metadata.openrouter.output_unit_price" -> a.outputUnitPrice = decimal(v);
+                default -> { }
+            }
+        }
+        return a;
+    }
+
+    /** The model that served the call, else the one asked for. */
+    String model() {
+        return responseModel != null ? responseModel : requestModel;
+    }
+
+    boolean isLlmCall() {
+        return model() != null;
+    }
+
+    boolean hasTokens() {
+        return input >= 0 || output >= 0;
+    }
+
+    boolean hasSenderCost() {
+        return !Double.isNaN(totalCost) || !Double.isNaN(inputCost) || !Double.isNaN(outputCost);
+    }
+
+    double senderTotal() {
+        if (!Double.isNaN(totalCost)) {
+            return totalCost;
+        }
+        return (Double.isNaN(inputCost) ? 0 : inputCost) + (Double.isNaN(outputCost) ? 0 : outputCost);
+    }
+
+    private static String string(AnyValue v) {
+        return v.getValueCase() == AnyValue.ValueCase.STRING_VALUE && !v.getStringValue().isEmpty() ? v.getStringValue() : null;
+    }
+
+    private static String firstString(String current, AnyValue v) {
+        return current != null ? current : string(v);
+    }
+
+    /** Token counts arrive as ints, and sometimes as doubles or numeric strings. */
+    private static long number(AnyValue v) {
+        return switch (v.getValueCase()) {
+            case INT_VALUE -> v.getIntValue();
+            case DOUBLE_VALUE -> (long) v.getDoubleValue();
+            case STRING_VALUE -> {
+                try {
+                    yield Long.parseLong(v.getStringValue().trim());
+                } catch (NumberFormatException e) {
+                    yield -1;
+                }
+            }
+            default -> -1;
+        };
+    }
+
+    private static long first(long current, AnyValue v) {
+        return current >= 0 ? current : number(v);
+    }
+
+    private static double decimal(AnyValue v) {
+        return switch (v.getValueCase()) {
+            case DOUBLE_VALUE -> v.getDoubleValue();
+            case INT_VALUE -> v.getIntValue();
+            case STRING_VALUE -> {
+                try {
+                    yield Double.parseDouble(v.getStringValue().trim());
+                } catch (NumberFormatException e) {
+                    yield Double.NaN;
+                }
+            }
+            default -> Double.NaN;
+        };
+    }
+
+    private static double firstDouble(double current, AnyValue v) {
+        return !Double.isNaN(current) ? current : decimal(v);
+    }
+}
