@@ -147,7 +147,14 @@ class EndToEndTest {
             assertEquals(sent.getStatus().getStatusCode() == StatusCode.ERROR ? 2 : sent.getStatus().getStatusCode() == StatusCode.OK ? 1 : 0,
                     span.getStatus().getCodeValue());
             assertEquals(sent.getStatus().getDescription(), span.getStatus().getMessage());
-            assertEquals(sent.getAttributes().size(), span.getAttributesCount());
+            boolean llmCall = sent.getAttributes().asMap().keySet().stream().anyMatch(k -> k.getKey().startsWith("gen_ai."));
+            if (llmCall) {
+                assertTrue(span.getAttributesCount() > sent.getAttributes().size(), "enrich adds cost and convention aliases");
+                assertEquals(1200 * 2.5e-6, attribute(span.getAttributesList(), "llmtrace.cost.estimate_usd").getDoubleValue(), 1e-15,
+                        "the sender's own cost is kept, our estimate recorded beside it");
+            } else {
+                assertEquals(sent.getAttributes().size(), span.getAttributesCount(), "non-LLM spans pass untouched");
+            }
             sent.getAttributes().forEach((key, value) -> assertAttribute(key, value, span.getAttributesList()));
             assertEquals(sent.getEvents().size(), span.getEventsCount());
             assertEquals(serviceName, attribute(got.resourceSpans().getResource().getAttributesList(), "service.name").getStringValue());
@@ -193,7 +200,10 @@ class EndToEndTest {
             for (ScopeSpans ss : rs.getScopeSpansList()) {
                 for (Span span : ss.getSpansList()) {
                     SpanInContext got = awaitSpan(Hex.encode(span.getSpanId()));
-                    assertEquals(span, got.span(), "ids, name, kind, times, status and typed attributes intact");
+                    assertEquals(span.toBuilder().clearAttributes().build(), got.span().toBuilder().clearAttributes().build(),
+                            "ids, parent, name, kind, times, status, events intact");
+                    assertEquals(span.getAttributesList(), got.span().getAttributesList().subList(0, span.getAttributesCount()),
+                            "every attribute as sent, typed and in order; enrich only appends");
                     assertEquals(rs.getResource(), got.resourceSpans().getResource());
                     assertEquals(ss.getScope(), got.scopeSpans().getScope());
                 }
@@ -213,6 +223,31 @@ class EndToEndTest {
     }
 
     @Test
+    void fixturesArriveEnrichedAndLlmMetricsAreScrapable() {
+        for (String fixture : List.of(Fixtures.OPENINFERENCE_CHAT, Fixtures.BROADCAST_FULL)) {
+            given().port(pipeline.ingestHttp).header("Authorization", "Bearer " + Pipeline.TOKEN).contentType("application/json")
+                    .body(Fixtures.bytes(fixture)).post("/v1/traces").then().statusCode(200);
+        }
+        Span openInference = awaitSpan("00f067aa0ba902b7").span();
+        assertEquals(14 * 2.5e-6 + 9 * 1e-5, attribute(openInference.getAttributesList(), "gen_ai.usage.total_cost").getDoubleValue(), 1e-15);
+        assertEquals("table", attribute(openInference.getAttributesList(), "llmtrace.cost.source").getStringValue());
+        Span broadcast = awaitSpan("eee19b7ec3c1b174").span();
+        assertEquals(0.00885, attribute(broadcast.getAttributesList(), "gen_ai.usage.total_cost").getDoubleValue());
+        assertEquals(0.00885, attribute(broadcast.getAttributesList(), "llmtrace.cost.estimate_usd").getDoubleValue(), 1e-12);
+        assertEquals(0.00885, attribute(broadcast.getAttributesList(), "gen_ai.usage.cost").getDoubleValue(), "OpenObserve alias");
+
+        String metrics = pipeline.enrich.metrics();
+        Double cost = counter(metrics, "llmtrace_llm_cost_usd_total{api_key=\"Support Bot\",model=\"anthropic/claude-sonnet-4\",provider=\"anthropic\",tenant=\"e2e\"}");
+        assertNotNull(cost, metrics);
+        assertTrue(cost >= 0.00885 - 1e-12, metrics);
+        Double tokens = counter(metrics, "llmtrace_llm_tokens_total{api_key=\"unknown\",model=\"openai/gpt-4o\",provider=\"openai\",tenant=\"e2e\",type=\"input\"}");
+        assertNotNull(tokens, metrics);
+        assertTrue(tokens >= 14, metrics);
+        assertTrue(metrics.contains("llmtrace_llm_requests_total{api_key=\"Support Bot\",model=\"anthropic/claude-sonnet-4\",provider=\"anthropic\",status=\"ok\",tenant=\"e2e\"}"), metrics);
+        assertTrue(metrics.contains("llmtrace_llm_duration_seconds_bucket{api_key=\"Support Bot\""), metrics);
+    }
+
+    @Test
     void broadcastTestConnectionGets200() {
         given().port(pipeline.ingestHttp).header("Authorization", "Bearer " + Pipeline.TOKEN).header("X-Test-Connection", "true")
                 .contentType("application/json").body(Fixtures.bytes(Fixtures.TEST_CONNECTION)).post("/v1/traces")
@@ -228,8 +263,11 @@ class EndToEndTest {
         awaitSpan("00f067aa0ba902b7");
         await().atMost(Duration.ofSeconds(10)).until(() -> sinkLines().stream().anyMatch(l -> l.contains("00f067aa0ba902b7")));
         String line = sinkLines().stream().filter(l -> l.contains("00f067aa0ba902b7")).findFirst().orElseThrow();
-        assertEquals(OtlpJson.parseTraces(Fixtures.bytes(Fixtures.OPENINFERENCE_CHAT)),
-                OtlpJson.parseTraces(line.getBytes(java.nio.charset.StandardCharsets.UTF_8)), "each line is the OTLP/JSON of a batch");
+        Span sent = OtlpJson.parseTraces(Fixtures.bytes(Fixtures.OPENINFERENCE_CHAT)).getResourceSpans(0).getScopeSpans(0).getSpans(0);
+        Span inSink = OtlpJson.parseTraces(line.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                .getResourceSpans(0).getScopeSpans(0).getSpans(0);
+        assertEquals(sent.getAttributesList(), inSink.getAttributesList().subList(0, sent.getAttributesCount()),
+                "each line is the OTLP/JSON of a batch, as enriched");
 
         for (Map.Entry<String, ServiceProcess> hop : Map.of("ingest", pipeline.ingest, "enrich", pipeline.enrich,
                 "export", pipeline.export).entrySet()) {

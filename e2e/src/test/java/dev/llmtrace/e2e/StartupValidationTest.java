@@ -73,4 +73,19 @@ class StartupValidationTest {
             assertTrue(!Files.readString(ingest.log()).contains("file-token"), "tokens never reach the log");
         }
     }
+
+    @Test
+    void badPricingOverridesStopEnrichNamingEntryAndField() throws Exception {
+        Files.createDirectories(WORK);
+        Path overrides = WORK.resolve("bad-prices.json");
+        Files.writeString(overrides, "{\"acme/model\": {\"input_cost_per_token\": 1e-6, \"output_cost_per_token\": -2}}");
+        Map<String, String> props = new HashMap<>();
+        props.put("quarkus.grpc.server.port", Integer.toString(FreePorts.next()));
+        props.put("quarkus.http.port", Integer.toString(FreePorts.next()));
+        props.put("enrich.pricing.overrides-file", overrides.toString());
+        ServiceProcess enrich = new ServiceProcess("enrich", props, Map.of(), 0, WORK);
+        assertNotEquals(0, enrich.start().awaitExit(Duration.ofSeconds(60)));
+        String log = Files.readString(enrich.log());
+        assertTrue(log.contains("entry 'acme/model': output_cost_per_token must be greater than or equal to 0"), log);
+    }
 }

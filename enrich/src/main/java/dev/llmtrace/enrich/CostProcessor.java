@@ -159,7 +159,7 @@ public final class CostProcessor implements TraceProcessor {
                 addIfMissing(add, a, decimal("llm.cost.total", totalCost));
             }
         }
-        listener.onLlmCall(new LlmCall(match.map(PricingTable.Match::key).orElse(a.model()), a.provider, a.apiKeyName, tenant,
+        listener.onLlmCall(new LlmCall(a.model(), a.provider, a.apiKeyName, tenant,
                 status(span.getStatus()), tokens, totalCost, span.getEndTimeUnixNano() - span.getStartTimeUnixNano(), unknown, drifted));
         return add;
     }

@@ -43,12 +43,19 @@ class EnrichPassThroughTest {
     }
 
     @Test
-    void forwardsUnchangedWithTheTenant() {
+    void forwardsEnrichedWithTheTenant() {
         ExportTraceServiceRequest request = OtlpJson.parseTraces(Fixtures.bytes(Fixtures.OPENINFERENCE_CHAT));
         stub.export(request);
         assertEquals(1, FakeExport.receiver.received().size());
-        assertEquals(request, FakeExport.receiver.received().get(0).request());
+        ExportTraceServiceRequest got = FakeExport.receiver.received().get(0).request();
         assertEquals("acme", FakeExport.receiver.received().get(0).tenant());
+        var sentSpan = request.getResourceSpans(0).getScopeSpans(0).getSpans(0);
+        var gotSpan = got.getResourceSpans(0).getScopeSpans(0).getSpans(0);
+        assertEquals(request.getResourceSpans(0).getResource(), got.getResourceSpans(0).getResource());
+        assertEquals(sentSpan.getAttributesList(), gotSpan.getAttributesList().subList(0, sentSpan.getAttributesCount()),
+                "what arrived is kept, in order; enrich only adds");
+        assertEquals(sentSpan.toBuilder().clearAttributes().build(), gotSpan.toBuilder().clearAttributes().build());
+        assertEquals(14 * 2.5e-6 + 9 * 1e-5, CostProcessorTest.cost(gotSpan, "gen_ai.usage.total_cost"), 1e-15);
     }
 
     @Test

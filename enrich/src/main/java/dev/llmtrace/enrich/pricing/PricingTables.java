@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Executors;
@@ -90,12 +89,11 @@ public class PricingTables {
         }
     }
 
-    /** Modification time and size: a ConfigMap update swaps a symlink, which changes both. */
+    /** The file's content hash: a ConfigMap update swaps a symlink, and two quick edits may share a timestamp. */
     private static Object stamp(Path file) {
         try {
-            FileTime modified = Files.getLastModifiedTime(file);
-            return modified.toMillis() + ":" + Files.size(file);
-        } catch (IOException e) {
+            return java.util.Arrays.hashCode(java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+        } catch (IOException | java.security.NoSuchAlgorithmException e) {
             return "missing";
         }
     }
