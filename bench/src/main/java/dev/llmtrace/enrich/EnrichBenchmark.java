@@ -1,0 +1,67 @@
+package dev.llmtrace.enrich;
+
+import com.google.protobuf.ByteString;
+import dev.llmtrace.core.Fixtures;
+import dev.llmtrace.core.otlp.OtlpJson;
+import dev.llmtrace.enrich.pricing.PricingTable;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import io.opentelemetry.proto.trace.v1.Span;
+import jakarta.validation.Validation;
+import java.io.InputStream;
+import java.util.EnumSet;
+import java.util.concurrent.TimeUnit;
+import org.hibernate.validator.messageinterpolation.ParameterMessageInterpolator;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+
+/**
+ * The enrichment step (cost, conventions, LLM metrics) on the OpenRouter Broadcast fixture, one
+ * thread. Scores are spans per second: the batch benchmark counts each of its 100 spans.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+public class EnrichBenchmark {
+    static final int BATCH = 100;
+
+    CostProcessor processor;
+    ExportTraceServiceRequest one;
+    ExportTraceServiceRequest batch;
+
+    @Setup
+    public void setUp() throws Exception {
+        PricingTable table;
+        try (InputStream in = EnrichBenchmark.class.getResourceAsStream("/pricing/litellm-prices.json")) {
+            table = PricingTable.of(PricingTable.read(in, "shipped", Validation.byDefaultProvider().configure()
+                    .messageInterpolator(new ParameterMessageInterpolator()).buildValidatorFactory().getValidator()));
+        }
+        processor = new CostProcessor(() -> table, EnumSet.allOf(EnrichConfig.AliasSet.class), 0.01,
+                new LlmMetrics(new SimpleMeterRegistry(), 200));
+        one = OtlpJson.parseTraces(Fixtures.bytes(Fixtures.BROADCAST_FULL));
+        Span template = one.getResourceSpans(0).getScopeSpans(0).getSpans(0);
+        ScopeSpans.Builder spans = one.getResourceSpans(0).getScopeSpans(0).toBuilder().clearSpans();
+        for (int i = 0; i < BATCH; i++) {
+            spans.addSpans(template.toBuilder().setSpanId(ByteString.copyFrom(new byte[] {0, 0, 0, 0, 0, 0, 1, (byte) (i + 1)})));
+        }
+        batch = one.toBuilder().setResourceSpans(0, one.getResourceSpans(0).toBuilder().setScopeSpans(0, spans)).build();
+    }
+
+    @Benchmark
+    public ExportTraceServiceRequest broadcastSpan() {
+        return processor.process(one, "acme");
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public ExportTraceServiceRequest broadcastBatchOf100() {
+        return processor.process(batch, "acme");
+    }
+}
