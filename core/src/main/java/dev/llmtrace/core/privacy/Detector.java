@@ -1,0 +1,260 @@
+package dev.llmtrace.core.privacy;
+
+import com.google.re2j.Pattern;
+import java.math.BigInteger;
+
+/**
+ * What can be masked: personal data (masked inside content under the {@code mask} policy) and
+ * secrets (masked in every attribute whatever the policy). Each detector is an RE2 pattern (linear
+ * time, no backtracking, so a hostile 1 MiB string cannot stall a worker), a cheap pre-check that
+ * skips strings that cannot match, and a validator (Luhn, mod-97, octet ranges …) that keeps ids,
+ * timestamps, prices and order numbers from being masked.
+ */
+public enum Detector {
+    EMAIL(false, "<EMAIL>", "[A-Za-z0-9._%+\\-]+@[A-Za-z0-9\\-]+(?:\\.[A-Za-z0-9\\-]+)*\\.[A-Za-z]{2,24}"),
+    PHONE(false, "<PHONE>", "\\+[1-9][0-9]{0,2}(?:[ .\\-]?\\(?[0-9]{1,4}\\)?){1,5}[ .\\-]?[0-9]{2,4}"
+            + "|\\([0-9]{3}\\)[ .\\-]?[0-9]{3}[ .\\-][0-9]{4}"
+            + "|[0-9]{3}[.\\-][0-9]{3}[.\\-][0-9]{4}"
+            + "|0[1-9][0-9]{1,3}[ \\-][0-9]{3,4}[ \\-]?[0-9]{3,4}"),
+    CREDIT_CARD(false, "<CREDIT_CARD>", "[0-9](?:[ \\-]?[0-9]){12,18}"),
+    IBAN(false, "<IBAN>", "[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]){11,30}"),
+    IP_ADDRESS(false, "<IP_ADDRESS>", "[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}|[0-9A-Fa-f:]*:[0-9A-Fa-f:]*:[0-9A-Fa-f:.]*"),
+    US_SSN(false, "<US_SSN>", "[0-9]{3}-[0-9]{2}-[0-9]{4}"),
+    OPENROUTER_KEY(true, "<OPENROUTER_KEY>", "sk-or-v1-[a-f0-9]{64}"),
+    OPENAI_KEY(true, "<OPENAI_KEY>", "sk-(?:proj|svcacct|admin)-[A-Za-z0-9_\\-]{20,}|sk-[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}"),
+    ANTHROPIC_KEY(true, "<ANTHROPIC_KEY>", "sk-ant-(?:api|admin)[0-9]{2}-[A-Za-z0-9_\\-]{80,120}"),
+    AWS_ACCESS_KEY(true, "<AWS_ACCESS_KEY>", "(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}"),
+    GITHUB_TOKEN(true, "<GITHUB_TOKEN>", "gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{82}"),
+    JWT(true, "<JWT>", "eyJ[A-Za-z0-9_\\-]{5,}\\.eyJ[A-Za-z0-9_\\-]{5,}\\.[A-Za-z0-9_\\-]{10,}"),
+    /** {@code Bearer …} / {@code Basic …}: only the credential is masked, the scheme stays. */
+    AUTH_CREDENTIAL(true, "<CREDENTIAL>", "(?i)(?:bearer|basic)[ \\t]+([A-Za-z0-9._~+/=\\-]{16,})"),
+    PRIVATE_KEY(true, "<PRIVATE_KEY>", "-----BEGIN[A-Z ]*PRIVATE KEY-----(?s:.*?)-----END[A-Z ]*PRIVATE KEY-----");
+
+    final boolean secret;
+    final String placeholder;
+    final Pattern pattern;
+
+    Detector(boolean secret, String placeholder, String regex) {
+        this.secret = secret;
+        this.placeholder = placeholder;
+        this.pattern = Pattern.compile(regex);
+    }
+
+    public boolean isSecret() {
+        return secret;
+    }
+
+    public String placeholder() {
+        return placeholder;
+    }
+
+    /** Cheap test on facts about the text computed once: can this detector match at all? */
+    boolean mightMatch(TextFacts f) {
+        return switch (this) {
+            case EMAIL -> f.at;
+            case PHONE -> f.digits >= 8;
+            case CREDIT_CARD -> f.digits >= 13;
+            case IBAN -> f.digits >= 4 && f.upper >= 2;
+            case IP_ADDRESS -> f.digits >= 4 && f.dots >= 3 || f.colons >= 2;
+            case US_SSN -> f.digits >= 9 && f.dashes >= 2;
+            case OPENROUTER_KEY, OPENAI_KEY, ANTHROPIC_KEY -> f.text.contains("sk-");
+            case AWS_ACCESS_KEY -> f.upper >= 4 && (f.text.contains("AKIA") || f.text.contains("ASIA")
+                    || f.text.contains("ABIA") || f.text.contains("ACCA"));
+            case GITHUB_TOKEN -> f.text.indexOf('_') >= 0 && (f.text.contains("gh") || f.text.contains("github_pat_"));
+            case JWT -> f.text.contains("eyJ");
+            case AUTH_CREDENTIAL -> f.authWord;
+            case PRIVATE_KEY -> f.text.contains("PRIVATE KEY-----");
+        };
+    }
+
+    /** Is the match at [start, end) really one (checksums, ranges, word boundaries)? */
+    boolean accept(String text, int start, int end) {
+        String m = text.substring(start, end);
+        return switch (this) {
+            case PHONE -> bounded(text, start, end) && phoneDigits(m);
+            case CREDIT_CARD -> bounded(text, start, end) && card(m);
+            case IBAN -> !alnum(text, start - 1) && iban(m.replace(" ", ""));
+            case IP_ADDRESS -> m.indexOf('.') > 0 && m.indexOf(':') < 0
+                    ? !digitOrDot(text, start - 1) && !digitOrDot(text, end) && ipv4(m)
+                    : !hexOrColon(text, start - 1) && !hexOrColon(text, end) && ipv6(m);
+            case US_SSN -> bounded(text, start, end) && ssn(m);
+            case AWS_ACCESS_KEY -> !upperOrDigit(text, start - 1) && !upperOrDigit(text, end);
+            case EMAIL, OPENROUTER_KEY, OPENAI_KEY, ANTHROPIC_KEY, GITHUB_TOKEN, JWT, AUTH_CREDENTIAL, PRIVATE_KEY -> true;
+        };
+    }
+
+    // ---- validators ----
+
+    private static boolean bounded(String text, int start, int end) {
+        return !alnum(text, start - 1) && !alnum(text, end) && !(start > 0 && (text.charAt(start - 1) == '-' || text.charAt(start - 1) == '.')
+                && alnum(text, start - 2)) && !(end < text.length() && (text.charAt(end) == '-') && alnum(text, end + 1));
+    }
+
+    private static boolean alnum(String text, int i) {
+        return i >= 0 && i < text.length() && Character.isLetterOrDigit(text.charAt(i));
+    }
+
+    private static boolean upperOrDigit(String text, int i) {
+        return i >= 0 && i < text.length() && (Character.isUpperCase(text.charAt(i)) || Character.isDigit(text.charAt(i)));
+    }
+
+    private static boolean digitOrDot(String text, int i) {
+        return i >= 0 && i < text.length() && (Character.isDigit(text.charAt(i)) || text.charAt(i) == '.');
+    }
+
+    private static boolean hexOrColon(String text, int i) {
+        return i >= 0 && i < text.length() && (Character.digit(text.charAt(i), 16) >= 0 || text.charAt(i) == ':'
+                || Character.isLetter(text.charAt(i)));
+    }
+
+    private static String digitsOf(String s) {
+        StringBuilder b = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            if (Character.isDigit(s.charAt(i))) {
+                b.append(s.charAt(i));
+            }
+        }
+        return b.toString();
+    }
+
+    private static boolean phoneDigits(String m) {
+        int n = digitsOf(m).length();
+        return m.startsWith("+") ? n >= 8 && n <= 15 : n >= 10 && n <= 13;
+    }
+
+    static boolean card(String m) {
+        String d = digitsOf(m);
+        if (d.length() < 13 || d.length() > 19 || d.chars().distinct().count() == 1) {
+            return false;
+        }
+        boolean knownNetwork = d.startsWith("4") || d.matches("5[1-5].*") || d.matches("2(2[2-9]|[3-6][0-9]|7[01]|720).*")
+                || d.startsWith("34") || d.startsWith("37") || d.startsWith("6011") || d.startsWith("65") || d.matches("64[4-9].*")
+                || d.startsWith("35") || d.startsWith("36") || d.startsWith("38") || d.startsWith("30") || d.startsWith("62");
+        return knownNetwork && luhn(d);
+    }
+
+    static boolean luhn(String digits) {
+        int sum = 0;
+        boolean twice = false;
+        for (int i = digits.length() - 1; i >= 0; i--) {
+            int d = digits.charAt(i) - '0';
+            if (twice) {
+                d *= 2;
+                if (d > 9) {
+                    d -= 9;
+                }
+            }
+            sum += d;
+            twice = !twice;
+        }
+        return sum % 10 == 0;
+    }
+
+    static boolean iban(String s) {
+        if (s.length() < 15 || s.length() > 34) {
+            return false;
+        }
+        String rearranged = s.substring(4) + s.substring(0, 4);
+        StringBuilder numeric = new StringBuilder();
+        for (int i = 0; i < rearranged.length(); i++) {
+            char c = rearranged.charAt(i);
+            numeric.append(Character.isDigit(c) ? String.valueOf(c) : String.valueOf(c - 'A' + 10));
+        }
+        return new BigInteger(numeric.toString()).mod(BigInteger.valueOf(97)).intValue() == 1;
+    }
+
+    static boolean ipv4(String m) {
+        String[] parts = m.split("\\.");
+        if (parts.length != 4) {
+            return false;
+        }
+        for (String p : parts) {
+            if (p.isEmpty() || p.length() > 3 || (p.length() > 1 && p.charAt(0) == '0') || Integer.parseInt(p) > 255) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    static boolean ipv6(String m) {
+        if (m.length() < 3 || m.equals("::")) {
+            return false;
+        }
+        String s = m;
+        int ipv4Groups = 0;
+        int lastColon = s.lastIndexOf(':');
+        if (s.indexOf('.') > 0) { // ::ffff:192.0.2.1
+            if (!ipv4(s.substring(lastColon + 1))) {
+                return false;
+            }
+            s = s.substring(0, lastColon + 1) + "0:0";
+            ipv4Groups = 0;
+        }
+        int doubleColon = s.indexOf("::");
+        if (doubleColon >= 0 && s.indexOf("::", doubleColon + 1) >= 0) {
+            return false;
+        }
+        String[] halves = doubleColon >= 0 ? new String[] {s.substring(0, doubleColon), s.substring(doubleColon + 2)} : new String[] {s};
+        int groups = 0;
+        for (String half : halves) {
+            if (half.isEmpty()) {
+                continue;
+            }
+            for (String g : half.split(":", -1)) {
+                if (g.isEmpty() || g.length() > 4) {
+                    return false;
+                }
+                for (int i = 0; i < g.length(); i++) {
+                    if (Character.digit(g.charAt(i), 16) < 0) {
+                        return false;
+                    }
+                }
+                groups++;
+            }
+        }
+        groups += ipv4Groups;
+        return doubleColon >= 0 ? groups >= 1 && groups <= 7 : groups == 8;
+    }
+
+    static boolean ssn(String m) {
+        int area = Integer.parseInt(m.substring(0, 3));
+        int group = Integer.parseInt(m.substring(4, 6));
+        int serial = Integer.parseInt(m.substring(7));
+        return area != 0 && area != 666 && area < 900 && group != 0 && serial != 0;
+    }
+
+    /** Facts about a string computed in one pass, for the pre-checks. */
+    static final class TextFacts {
+        final String text;
+        int digits;
+        int upper;
+        int dots;
+        int colons;
+        int dashes;
+        boolean at;
+        boolean authWord;
+
+        TextFacts(String text) {
+            this.text = text;
+            for (int i = 0; i < text.length(); i++) {
+                char c = text.charAt(i);
+                if ((c == 'b' || c == 'B') && !authWord) {
+                    authWord = text.regionMatches(true, i, "bearer", 0, 6) || text.regionMatches(true, i, "basic", 0, 5);
+                }
+                if (c >= '0' && c <= '9') {
+                    digits++;
+                } else if (c >= 'A' && c <= 'Z') {
+                    upper++;
+                } else if (c == '.') {
+                    dots++;
+                } else if (c == ':') {
+                    colons++;
+                } else if (c == '-') {
+                    dashes++;
+                } else if (c == '@') {
+                    at = true;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,203 @@
+package dev.llmtrace.core.privacy;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.google.re2j.Matcher;
+import com.google.re2j.Pattern;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Masks the matching part of a text with a typed placeholder ({@code <EMAIL>}, {@code <OPENAI_KEY>} …),
+ * leaving the rest as it was. Secrets are always looked for; personal data only when asked. A text
+ * that is JSON (OpenRouter's {@code gen_ai.prompt}) is masked string by string, so it stays valid JSON.
+ */
+public final class Redactor {
+
+    /** The masked text and how many of each kind were masked (keyed by placeholder name, e.g. EMAIL). */
+    public record Result(String text, Map<String, Integer> counts) {
+        public boolean changed() {
+            return !counts.isEmpty();
+        }
+
+        public int total() {
+            return counts.values().stream().mapToInt(Integer::intValue).sum();
+        }
+    }
+
+    /** A user-defined pattern with its placeholder name, validated at start. */
+    public record ExtraPattern(String name, Pattern pattern) {
+        public static ExtraPattern compile(String name, String regex) {
+            if (!name.matches("[A-Za-z0-9_]{1,40}")) {
+                throw new IllegalArgumentException("extra pattern name '" + name + "' must be 1-40 letters, digits or _");
+            }
+            try {
+                return new ExtraPattern(name.toUpperCase(), Pattern.compile(regex));
+            } catch (com.google.re2j.PatternSyntaxException e) {
+                throw new IllegalArgumentException("extra pattern '" + name + "' is not a valid RE2 expression: " + e.getDescription());
+            }
+        }
+    }
+
+    private static final JsonFactory JSON = JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder().maxStringLength(Integer.MAX_VALUE).maxNestingDepth(200).build())
+            .build();
+
+    private final List<Detector> secrets;
+    private final List<Detector> personal;
+    private final List<ExtraPattern> extra;
+    private final Set<String> allowed;
+
+    public Redactor(Set<Detector> personalData, List<ExtraPattern> extra, Set<String> allowed) {
+        this.secrets = EnumSet.allOf(Detector.class).stream().filter(Detector::isSecret).toList();
+        this.personal = personalData.stream().filter(d -> !d.isSecret()).sorted().toList();
+        this.extra = List.copyOf(extra);
+        this.allowed = Set.copyOf(allowed);
+    }
+
+    /** All personal-data detectors, no extras, nothing allowed. */
+    public static Redactor defaults() {
+        return new Redactor(EnumSet.allOf(Detector.class), List.of(), Set.of());
+    }
+
+    /** Secrets only (the floor every attribute gets). */
+    public Result secrets(String text) {
+        return mask(text, false);
+    }
+
+    /** Secrets and personal data, JSON-aware. */
+    public Result all(String text) {
+        return mask(text, true);
+    }
+
+    private Result mask(String text, boolean personalData) {
+        if (text.isEmpty()) {
+            return new Result(text, Map.of());
+        }
+        char first = firstNonSpace(text);
+        if ((first == '{' || first == '[') && text.length() > 1) {
+            Result json = maskJson(text, personalData);
+            if (json != null) {
+                return json;
+            }
+        }
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        String masked = maskPlain(text, personalData, counts);
+        return new Result(masked, counts);
+    }
+
+    /** One JSON document: every string value (and key) masked on its own; null when it is not JSON. */
+    private Result maskJson(String text, boolean personalData) {
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        StringWriter out = new StringWriter(text.length());
+        try (JsonParser p = JSON.createParser(text); JsonGenerator g = JSON.createGenerator(out)) {
+            JsonToken token;
+            while ((token = p.nextToken()) != null) {
+                if (token == JsonToken.VALUE_STRING) {
+                    g.writeString(maskPlain(p.getText(), personalData, counts));
+                } else if (token == JsonToken.FIELD_NAME) {
+                    g.writeFieldName(maskPlain(p.currentName(), personalData, counts));
+                } else {
+                    g.copyCurrentEvent(p);
+                }
+            }
+        } catch (IOException notJson) {
+            return null;
+        }
+        return counts.isEmpty() ? new Result(text, counts) : new Result(out.toString(), counts);
+    }
+
+    private record Span(int start, int end, String placeholder, String kind) {}
+
+    private String maskPlain(String text, boolean personalData, Map<String, Integer> counts) {
+        Detector.TextFacts facts = new Detector.TextFacts(text);
+        List<Span> found = null;
+        for (Detector d : secrets) {
+            found = scan(d, text, facts, found);
+        }
+        if (personalData) {
+            for (Detector d : personal) {
+                found = scan(d, text, facts, found);
+            }
+            for (ExtraPattern x : extra) {
+                Matcher m = x.pattern().matcher(text);
+                while (m.find()) {
+                    if (m.end() > m.start()) {
+                        found = add(found, new Span(m.start(), m.end(), "<" + x.name() + ">", x.name()), text);
+                    }
+                }
+            }
+        }
+        if (found == null) {
+            return text;
+        }
+        found.sort((a, b) -> a.start != b.start ? Integer.compare(a.start, b.start) : Integer.compare(b.end, a.end));
+        StringBuilder out = new StringBuilder(text.length());
+        int at = 0;
+        for (Span s : found) {
+            if (s.start < at) {
+                continue; // overlaps an earlier, longer match (secrets were added first)
+            }
+            out.append(text, at, s.start).append(s.placeholder);
+            at = s.end;
+            counts.merge(s.kind, 1, Integer::sum);
+        }
+        return out.append(text, at, text.length()).toString();
+    }
+
+    private List<Span> scan(Detector d, String text, Detector.TextFacts facts, List<Span> found) {
+        if (!d.mightMatch(facts)) {
+            return found;
+        }
+        Matcher m = d.pattern.matcher(text);
+        while (m.find()) {
+            int start = m.groupCount() >= 1 && m.start(1) >= 0 ? m.start(1) : m.start();
+            int end = m.groupCount() >= 1 && m.start(1) >= 0 ? m.end(1) : m.end();
+            if (end > start && d.accept(text, start, end)) {
+                found = add(found, new Span(start, end, d.placeholder, d.name()), text);
+            } else if (d == Detector.IBAN) {
+                found = shorterIban(text, m.start(), m.end(), found);
+            }
+        }
+        return found;
+    }
+
+    /** An IBAN followed by more upper-case text: drop trailing space-separated groups until it validates. */
+    private List<Span> shorterIban(String text, int start, int end, List<Span> found) {
+        int cut = text.lastIndexOf(' ', end - 1);
+        while (cut > start + 15) {
+            if (Detector.IBAN.accept(text, start, cut)) {
+                return add(found, new Span(start, cut, Detector.IBAN.placeholder, Detector.IBAN.name()), text);
+            }
+            cut = text.lastIndexOf(' ', cut - 1);
+        }
+        return found;
+    }
+
+    private List<Span> add(List<Span> found, Span span, String text) {
+        if (!allowed.isEmpty() && allowed.contains(text.substring(span.start, span.end))) {
+            return found;
+        }
+        List<Span> list = found == null ? new ArrayList<>(4) : found;
+        list.add(span);
+        return list;
+    }
+
+    private static char firstNonSpace(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (!Character.isWhitespace(s.charAt(i))) {
+                return s.charAt(i);
+            }
+        }
+        return ' ';
+    }
+}

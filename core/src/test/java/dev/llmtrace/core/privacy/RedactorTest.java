@@ -1,0 +1,86 @@
+package dev.llmtrace.core.privacy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class RedactorTest {
+    final Redactor redactor = Redactor.defaults();
+
+    @Test
+    void masksOnlyTheMatchingPart() {
+        Redactor.Result r = redactor.all("Mail jane.doe@example.com or call +1 415 555 0100, card 4111 1111 1111 1111.");
+        assertEquals("Mail <EMAIL> or call <PHONE>, card <CREDIT_CARD>.", r.text());
+        assertEquals(3, r.total());
+    }
+
+    @Test
+    void secretsAreMaskedEvenWhenPersonalDataIsNot() {
+        String key = "sk-or-v1-" + "ab".repeat(32);
+        Redactor.Result r = redactor.secrets("key " + key + " for jane@example.com");
+        assertEquals("key <OPENROUTER_KEY> for jane@example.com", r.text());
+        assertEquals("Authorization: Bearer <CREDENTIAL>", redactor.secrets("Authorization: Bearer abcdefghijklmnopqrstuvwxyz012345").text());
+    }
+
+    @Test
+    void jsonStringsStayValidJson() throws Exception {
+        String prompt = "{\"messages\": [{\"role\": \"user\", \"content\": \"My email is jane.doe@example.com and key "
+                + "sk-or-v1-" + "ab".repeat(32) + "\\nthanks \\\"quoted\\\"\"}]}";
+        Redactor.Result r = redactor.all(prompt);
+        assertTrue(r.text().contains("<EMAIL>") && r.text().contains("<OPENROUTER_KEY>"), r.text());
+        try (JsonParser p = new JsonFactory().createParser(r.text())) {
+            while (p.nextToken() != null) {
+                // parses to the end: still valid JSON
+            }
+        }
+        assertTrue(r.text().contains("\\\"quoted\\\""), "escapes kept: " + r.text());
+    }
+
+    @Test
+    void allowListAndExtraPatterns() {
+        Redactor custom = new Redactor(EnumSet.allOf(Detector.class),
+                List.of(Redactor.ExtraPattern.compile("employee_id", "EMP-[0-9]{6}")), Set.of("support@example.com"));
+        assertEquals("write to support@example.com, not <EMAIL>, re <EMPLOYEE_ID>",
+                custom.all("write to support@example.com, not jane@example.com, re EMP-123456").text());
+        assertThrows(IllegalArgumentException.class, () -> Redactor.ExtraPattern.compile("bad", "(?<=x)y"), "lookbehind is not linear-time");
+        assertThrows(IllegalArgumentException.class, () -> Redactor.ExtraPattern.compile("bad name!", "x"));
+    }
+
+    @Test
+    void onlyTheConfiguredPersonalDataDetectorsRun() {
+        Redactor emailOnly = new Redactor(EnumSet.of(Detector.EMAIL), List.of(), Set.of());
+        assertEquals("<EMAIL> 4111 1111 1111 1111", emailOnly.all("a@example.com 4111 1111 1111 1111").text());
+    }
+
+    @Test
+    void adversarialMegabyteInputsDoNotStall() {
+        int n = 1 << 20;
+        List<String> attacks = List.of(
+                "a".repeat(n) + "@",
+                "a.".repeat(n / 2) + "@x",
+                "1".repeat(n),
+                "1-".repeat(n / 2),
+                "sk-" + "a".repeat(n),
+                "-----BEGIN PRIVATE KEY-----" + "A".repeat(n),
+                "eyJ" + "a".repeat(n) + ".eyJ",
+                ":".repeat(n),
+                "Bearer " + "x".repeat(n),
+                "DE89 " + "1 ".repeat(n / 2),
+                "+1 " + "(1".repeat(n / 2));
+        for (String attack : attacks) {
+            assertTimeoutPreemptively(Duration.ofSeconds(5), () -> redactor.all(attack),
+                    "linear time on " + attack.substring(0, 20) + "…");
+        }
+        assertFalse(redactor.all("1".repeat(n)).changed());
+    }
+}
