@@ -9,4 +9,16 @@ import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 @FunctionalInterface
 public interface TraceProcessor {
     ExportTraceServiceRequest process(ExportTraceServiceRequest request, String tenant);
+
+    /** The steps in order, as one step. */
+    static TraceProcessor chain(TraceProcessor... steps) {
+        java.util.List<TraceProcessor> list = java.util.List.of(steps);
+        return (request, tenant) -> {
+            ExportTraceServiceRequest r = request;
+            for (TraceProcessor step : list) {
+                r = step.process(r, tenant);
+            }
+            return r;
+        };
+    }
 }

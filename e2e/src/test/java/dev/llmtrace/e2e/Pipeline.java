@@ -24,6 +24,11 @@ final class Pipeline implements AutoCloseable {
     final ServiceProcess export;
 
     Pipeline(String name) {
+        this(name, Map.of());
+    }
+
+    /** {@code exportSettings} are added to export's (more destinations, say). */
+    Pipeline(String name, Map<String, String> exportSettings) {
         Path work = freshDirectory(name);
         sinkDir = work.resolve("sink");
         int enrichGrpc = FreePorts.next();
@@ -35,6 +40,7 @@ final class Pipeline implements AutoCloseable {
         exportProps.putAll(exportTo(backend.port(), work));
         exportProps.put("export.sink.enabled", "true");
         exportProps.put("export.sink.directory", sinkDir.toString());
+        exportProps.putAll(exportSettings);
         export = new ServiceProcess("export", exportProps, Map.of(), Integer.parseInt(exportProps.get("quarkus.http.port")), work);
 
         Map<String, String> enrichProps = new HashMap<>();

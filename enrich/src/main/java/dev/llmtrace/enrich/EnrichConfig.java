@@ -25,6 +25,10 @@ public interface EnrichConfig {
     @Valid
     Metrics metrics();
 
+    /** The global privacy policy: no destination receives more than it allows. */
+    @Valid
+    dev.llmtrace.core.config.PrivacyConfig privacy();
+
     interface Forward {
         /** Deadline of one call to export; ingest retries on failure. */
         @WithDefault("10s")

@@ -17,12 +17,16 @@ class Wiring {
         return new PipelineMetrics(registry, "enrich");
     }
 
-    /** The cost and conventions step, with the live pricing table and LLM metrics. */
+    /**
+     * enrich's steps in order: cost and conventions (with the live pricing table and LLM metrics), then
+     * the global privacy policy, so cost is computed before any content is dropped.
+     */
     @Produces
     @Singleton
-    TraceProcessor costProcessor(PricingTables tables, EnrichConfig config, MeterRegistry registry) {
-        return new CostProcessor(tables::current, config.conventions().aliases(), config.pricing().driftThreshold(),
+    TraceProcessor steps(PricingTables tables, EnrichConfig config, MeterRegistry registry) {
+        CostProcessor cost = new CostProcessor(tables::current, config.conventions().aliases(), config.pricing().driftThreshold(),
                 new LlmMetrics(registry, config.metrics().maxLabelValues()));
+        return TraceProcessor.chain(cost, config.privacy().processor(config.privacy().policy(), "enrich.privacy"));
     }
 
     /** The tenant ingest authenticated arrives as metadata. */

@@ -26,6 +26,7 @@ record DestinationSpec(
         ExportConfig.WhenFull whenFull,
         int consumers,
         RetryPolicy retry,
+        dev.llmtrace.core.privacy.PrivacyPolicy privacy,
         String description) {
 
     /** The tenant header value for data of {@code tenant}, if this destination sends one. */

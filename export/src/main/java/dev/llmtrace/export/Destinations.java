@@ -1,6 +1,8 @@
 package dev.llmtrace.export;
 
 import dev.llmtrace.core.otlp.OtlpJson;
+import dev.llmtrace.core.privacy.PrivacyPolicy;
+import dev.llmtrace.core.privacy.PrivacyProcessor;
 import dev.llmtrace.core.otlp.Spans;
 import dev.llmtrace.core.queue.PersistentQueue;
 import dev.llmtrace.core.retry.ExportException;
@@ -29,7 +31,8 @@ import org.jboss.logging.Logger;
  * The configured destinations and the fan-out into their queues. A batch is acknowledged to enrich
  * only once it is in the queue of every destination it is for; room is reserved in all of them first,
  * so a full queue refuses the whole batch and no destination gets it twice on the retry that follows.
- * Each distinct (filtered request, encoding) is serialized once and the bytes shared.
+ * Each distinct (filtered request, privacy policy, encoding) is redacted and serialized once and the
+ * bytes shared.
  */
 @ApplicationScoped
 @Startup // a bad destination fails the start, not the first request
@@ -45,13 +48,18 @@ public class Destinations {
         return t;
     });
     private final boolean syncEveryBatch;
+    /** mask and drop; full adds nothing here (enrich has already masked secrets). */
+    private final Map<PrivacyPolicy, PrivacyProcessor> privacy = new EnumMap<>(PrivacyPolicy.class);
 
     public Destinations(ExportConfig config, MeterRegistry registry) {
         this.config = config;
         Path queues = Path.of(config.queue().directory());
         DeadLetters deadLetters = new DeadLetters(Path.of(config.queue().deadLetterDirectory()));
         List<DestinationSpec> specs = new ArrayList<>();
-        config.destinations().forEach((name, destination) -> specs.add(Presets.resolve(name, destination)));
+        config.destinations().forEach((name, destination) -> specs.add(Presets.resolve(name, destination, config.privacy().policy())));
+        for (PrivacyPolicy policy : new PrivacyPolicy[] {PrivacyPolicy.MASK, PrivacyPolicy.DROP}) {
+            privacy.put(policy, config.privacy().processor(policy, "export.privacy"));
+        }
         boolean sink = config.sink().enabled().orElse(specs.isEmpty());
         if (sink) {
             specs.add(sinkSpec(config.sink()));
@@ -80,7 +88,7 @@ public class Destinations {
     private static DestinationSpec sinkSpec(ExportConfig.Sink sink) {
         return new DestinationSpec("file-sink", null, URI.create("file:" + Path.of(sink.directory()).toAbsolutePath()),
                 ExportConfig.Encoding.JSON, Map.of(), Optional.empty(), Optional.empty(), false, Duration.ofSeconds(10),
-                null, null, 256L << 20, ExportConfig.WhenFull.BLOCK, 1, RetryPolicy.collectorDefaults(),
+                null, null, 256L << 20, ExportConfig.WhenFull.BLOCK, 1, RetryPolicy.collectorDefaults(), PrivacyPolicy.FULL,
                 "OTLP JSON lines under " + Path.of(sink.directory()).toAbsolutePath());
     }
 
@@ -92,12 +100,17 @@ public class Destinations {
     public void accept(ExportTraceServiceRequest request, String tenant) {
         record Target(DestinationWorker worker, int spans, byte[] body) {}
         Map<ExportTraceServiceRequest, EnumMap<ExportConfig.Encoding, byte[]>> serialized = new IdentityHashMap<>();
+        Map<ExportTraceServiceRequest, EnumMap<PrivacyPolicy, ExportTraceServiceRequest>> redacted = new IdentityHashMap<>();
         List<Target> targets = new ArrayList<>();
         for (DestinationWorker worker : workers) {
-            ExportTraceServiceRequest part = Filters.apply(worker.spec().filter(), request, tenant);
-            if (part == null) {
+            ExportTraceServiceRequest filtered = Filters.apply(worker.spec().filter(), request, tenant);
+            if (filtered == null) {
                 continue;
             }
+            PrivacyProcessor policy = privacy.get(worker.spec().privacy());
+            ExportTraceServiceRequest part = policy == null ? filtered
+                    : redacted.computeIfAbsent(filtered, r -> new EnumMap<>(PrivacyPolicy.class))
+                            .computeIfAbsent(policy.policy(), p -> policy.process(filtered, tenant));
             byte[] body = serialized.computeIfAbsent(part, r -> new EnumMap<>(ExportConfig.Encoding.class))
                     .computeIfAbsent(worker.spec().encoding(), e -> e == ExportConfig.Encoding.JSON ? OtlpJson.toJson(part) : part.toByteArray());
             targets.add(new Target(worker, Spans.count(part), body));

@@ -27,6 +27,10 @@ public interface ExportConfig {
     @Valid
     Queue queue();
 
+    /** Detectors, allow-list, extra patterns and hash key for destinations' privacy policies. */
+    @Valid
+    dev.llmtrace.core.config.PrivacyConfig privacy();
+
     /** On shutdown, how long healthy destinations may keep draining their queues; the rest stays on disk. */
     @WithDefault("10s")
     Duration drainTimeout();
@@ -84,6 +88,9 @@ public interface ExportConfig {
 
         @Valid
         BackendRetryConfig retry();
+
+        /** full, mask or drop, on top of enrich's global policy; unset: export.privacy.policy. */
+        Optional<dev.llmtrace.core.privacy.PrivacyPolicy> privacy();
     }
 
     /** Credentials; a value may be a ${ENV_VAR} expression, or come from a mounted file. */

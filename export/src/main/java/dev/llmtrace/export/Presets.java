@@ -21,7 +21,7 @@ import java.util.Optional;
 final class Presets {
     private Presets() {}
 
-    static DestinationSpec resolve(String name, DestinationConfig c) {
+    static DestinationSpec resolve(String name, DestinationConfig c, dev.llmtrace.core.privacy.PrivacyPolicy defaultPrivacy) {
         String at = "export.destinations." + name + ".";
         URI endpoint = c.endpoint();
         if (endpoint.getHost() == null || !("http".equals(endpoint.getScheme()) || "https".equals(endpoint.getScheme()))) {
@@ -89,10 +89,11 @@ final class Presets {
         String description = c.type().name().toLowerCase().replace('_', '-') + " " + protocol.name().toLowerCase()
                 + (protocol == Protocol.HTTP ? "/" + encoding.name().toLowerCase() : "") + " " + url
                 + " auth=" + auth + " headers=" + headers.keySet().stream().filter(h -> !h.equalsIgnoreCase("authorization")).toList()
-                + (c.tls().insecureSkipVerify() ? " tls=INSECURE" : "");
+                + (c.tls().insecureSkipVerify() ? " tls=INSECURE" : "")
+                + " privacy=" + c.privacy().orElse(defaultPrivacy).name().toLowerCase();
         return new DestinationSpec(name, protocol, url, encoding, Map.copyOf(headers), tenantHeader, c.tenant(), c.gzip(),
                 c.timeout(), c.tls(), c.filter(), c.queue().maxBytes(), c.queue().whenFull(), c.queue().consumers(),
-                c.retry().toPolicy(), description);
+                c.retry().toPolicy(), c.privacy().orElse(defaultPrivacy), description);
     }
 
     /** Adds the Authorization header from auth.*; returns "none", "bearer" or "basic" for the log. */

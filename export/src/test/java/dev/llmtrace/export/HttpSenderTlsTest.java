@@ -90,7 +90,8 @@ class HttpSenderTlsTest {
         return new DestinationSpec("tls", ExportConfig.Protocol.HTTP,
                 URI.create("https://localhost:" + server.getAddress().getPort() + "/v1/traces"), ExportConfig.Encoding.PROTOBUF,
                 Map.of(), Optional.empty(), Optional.empty(), true, Duration.ofSeconds(5), tls, null, 1 << 20,
-                ExportConfig.WhenFull.BLOCK, 1, RetryPolicy.collectorDefaults(), "test");
+                ExportConfig.WhenFull.BLOCK, 1, RetryPolicy.collectorDefaults(),
+                dev.llmtrace.core.privacy.PrivacyPolicy.FULL, "test");
     }
 
     @Test

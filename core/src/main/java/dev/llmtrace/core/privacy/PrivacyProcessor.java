@@ -1,0 +1,272 @@
+package dev.llmtrace.core.privacy;
+
+import dev.llmtrace.core.TraceProcessor;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.ArrayValue;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import io.opentelemetry.proto.trace.v1.Span;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Applies a {@link PrivacyPolicy} to a request, as a pure function. Content attributes (all three
+ * conventions) and content events are kept, masked or dropped; every other string attribute has its
+ * secrets masked; ids listed in {@code hashAttributes} become a keyed HMAC-SHA256 under mask and drop,
+ * so per-user analysis still works. Spans that changed get summary attributes as the Collector's
+ * redaction processor adds them ({@code redaction.masked.count}, {@code redaction.masked.keys}, and a
+ * count per kind).
+ */
+public final class PrivacyProcessor implements TraceProcessor {
+    private static final Set<String> CONTENT = Set.of("gen_ai.prompt", "gen_ai.completion", "gen_ai.input.messages",
+            "gen_ai.output.messages", "gen_ai.system_instructions", "input.value", "output.value",
+            "gen_ai.tool.call.arguments", "gen_ai.tool.call.result");
+    private static final List<String> CONTENT_PREFIXES = List.of("llm.input_messages.", "llm.output_messages.", "llm.tools.",
+            "llm.prompt_template.", "gen_ai.prompt.", "gen_ai.completion.");
+    private static final Set<String> CONTENT_EVENTS = Set.of("gen_ai.content.prompt", "gen_ai.content.completion",
+            "gen_ai.user.message", "gen_ai.assistant.message", "gen_ai.system.message", "gen_ai.tool.message", "gen_ai.choice");
+    static final String MASKED_COUNT = "redaction.masked.count";
+    static final String MASKED_KEYS = "redaction.masked.keys";
+    static final String DROPPED_KEYS = "redaction.dropped.keys";
+
+    private final PrivacyPolicy policy;
+    private final Redactor redactor;
+    private final Set<String> hashAttributes;
+    private final ThreadLocal<Mac> hmac;
+
+    public PrivacyProcessor(PrivacyPolicy policy, Redactor redactor, Set<String> hashAttributes, byte[] hmacKey) {
+        this.policy = policy;
+        this.redactor = redactor;
+        this.hashAttributes = Set.copyOf(hashAttributes);
+        if (!hashAttributes.isEmpty() && policy != PrivacyPolicy.FULL && (hmacKey == null || hmacKey.length < 16)) {
+            throw new IllegalArgumentException("hash-attributes needs a hash key of at least 16 bytes (hash-key or hash-key-file)");
+        }
+        this.hmac = hmacKey == null ? null : ThreadLocal.withInitial(() -> {
+            try {
+                Mac mac = Mac.getInstance("HmacSHA256");
+                mac.init(new SecretKeySpec(hmacKey, "HmacSHA256"));
+                return mac;
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    public PrivacyPolicy policy() {
+        return policy;
+    }
+
+    public static boolean isContent(String key) {
+        if (CONTENT.contains(key)) {
+            return true;
+        }
+        for (String prefix : CONTENT_PREFIXES) {
+            if (key.startsWith(prefix)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public ExportTraceServiceRequest process(ExportTraceServiceRequest request, String tenant) {
+        ExportTraceServiceRequest.Builder out = null;
+        for (int r = 0; r < request.getResourceSpansCount(); r++) {
+            ResourceSpans rs = request.getResourceSpans(r);
+            Summary resourceSummary = new Summary();
+            List<KeyValue> resource = attributes(rs.getResource().getAttributesList(), resourceSummary);
+            if (resource != null) {
+                out = out == null ? request.toBuilder() : out;
+                out.getResourceSpansBuilder(r).getResourceBuilder().clearAttributes().addAllAttributes(resource);
+            }
+            for (int s = 0; s < rs.getScopeSpansCount(); s++) {
+                ScopeSpans ss = rs.getScopeSpans(s);
+                for (int i = 0; i < ss.getSpansCount(); i++) {
+                    Span span = ss.getSpans(i);
+                    Span changed = span(span);
+                    if (changed != span) {
+                        out = out == null ? request.toBuilder() : out;
+                        out.getResourceSpansBuilder(r).getScopeSpansBuilder(s).setSpans(i, changed);
+                    }
+                }
+            }
+        }
+        return out == null ? request : out.build();
+    }
+
+    private Span span(Span span) {
+        Summary summary = new Summary();
+        List<KeyValue> attributes = attributes(span.getAttributesList(), summary);
+        List<Span.Event> events = null;
+        for (int e = 0; e < span.getEventsCount(); e++) {
+            Span.Event event = span.getEvents(e);
+            if (policy == PrivacyPolicy.DROP && CONTENT_EVENTS.contains(event.getName())) {
+                summary.dropped.add("event:" + event.getName());
+                events = events == null ? new ArrayList<>(span.getEventsList().subList(0, e)) : events;
+                continue;
+            }
+            List<KeyValue> eventAttributes = attributes(event.getAttributesList(), summary);
+            Span.Event kept = eventAttributes == null ? event : event.toBuilder().clearAttributes().addAllAttributes(eventAttributes).build();
+            if (kept != event && events == null) {
+                events = new ArrayList<>(span.getEventsList().subList(0, e));
+            }
+            if (events != null) {
+                events.add(kept);
+            }
+        }
+        if (summary.isEmpty()) {
+            return span;
+        }
+        Span.Builder b = span.toBuilder();
+        List<KeyValue> all = attributes != null ? attributes : span.getAttributesList();
+        b.clearAttributes().addAllAttributes(summary.mergeInto(all));
+        if (events != null) {
+            b.clearEvents().addAllEvents(events);
+        }
+        return b.build();
+    }
+
+    /** The attributes after the policy, or null when none changed. */
+    private List<KeyValue> attributes(List<KeyValue> attributes, Summary summary) {
+        List<KeyValue> out = null;
+        for (int i = 0; i < attributes.size(); i++) {
+            KeyValue kv = attributes.get(i);
+            KeyValue after = attribute(kv, summary);
+            if (after != kv && out == null) {
+                out = new ArrayList<>(attributes.subList(0, i));
+            }
+            if (out != null && after != null) {
+                out.add(after);
+            }
+        }
+        return out;
+    }
+
+    /** One attribute after the policy: itself, a changed copy, or null (dropped). */
+    private KeyValue attribute(KeyValue kv, Summary summary) {
+        String key = kv.getKey();
+        if (key.startsWith("redaction.")) {
+            return kv; // our own summary from an earlier hop
+        }
+        boolean content = isContent(key);
+        if (content && policy == PrivacyPolicy.DROP) {
+            summary.dropped.add(key);
+            return null;
+        }
+        if (policy != PrivacyPolicy.FULL && hmac != null && hashAttributes.contains(key)
+                && kv.getValue().getValueCase() == AnyValue.ValueCase.STRING_VALUE) {
+            summary.masked(key, "HASHED", 1);
+            return kv.toBuilder().setValue(AnyValue.newBuilder().setStringValue(hash(kv.getValue().getStringValue()))).build();
+        }
+        boolean personalData = content && policy == PrivacyPolicy.MASK;
+        AnyValue value = value(kv.getValue(), personalData, key, summary);
+        return value == kv.getValue() ? kv : kv.toBuilder().setValue(value).build();
+    }
+
+    private AnyValue value(AnyValue v, boolean personalData, String key, Summary summary) {
+        switch (v.getValueCase()) {
+            case STRING_VALUE -> {
+                Redactor.Result r = personalData ? redactor.all(v.getStringValue()) : redactor.secrets(v.getStringValue());
+                if (!r.changed()) {
+                    return v;
+                }
+                r.counts().forEach((kind, n) -> summary.masked(key, kind, n));
+                return AnyValue.newBuilder().setStringValue(r.text()).build();
+            }
+            case ARRAY_VALUE -> {
+                ArrayValue.Builder array = null;
+                for (int i = 0; i < v.getArrayValue().getValuesCount(); i++) {
+                    AnyValue item = v.getArrayValue().getValues(i);
+                    AnyValue after = value(item, personalData, key, summary);
+                    if (after != item && array == null) {
+                        array = v.getArrayValue().toBuilder();
+                    }
+                    if (array != null) {
+                        array.setValues(i, after);
+                    }
+                }
+                return array == null ? v : AnyValue.newBuilder().setArrayValue(array).build();
+            }
+            default -> {
+                return v;
+            }
+        }
+    }
+
+    private String hash(String value) {
+        return "hmac-sha256:" + HexFormat.of().formatHex(hmac.get().doFinal(value.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** What happened to one span, for its summary attributes. */
+    private static final class Summary {
+        final Map<String, Integer> counts = new LinkedHashMap<>();
+        final List<String> maskedKeys = new ArrayList<>();
+        final List<String> dropped = new ArrayList<>();
+
+        void masked(String key, String kind, int n) {
+            counts.merge(kind, n, Integer::sum);
+            if (!maskedKeys.contains(key)) {
+                maskedKeys.add(key);
+            }
+        }
+
+        boolean isEmpty() {
+            return counts.isEmpty() && dropped.isEmpty();
+        }
+
+        /** Adds (or adds to) the redaction.* attributes, so two hops' summaries merge instead of repeating keys. */
+        List<KeyValue> mergeInto(List<KeyValue> attributes) {
+            Map<String, KeyValue> summary = new LinkedHashMap<>();
+            List<KeyValue> out = new ArrayList<>(attributes.size() + 6);
+            for (KeyValue kv : attributes) {
+                if (kv.getKey().startsWith("redaction.")) {
+                    summary.put(kv.getKey(), kv);
+                } else {
+                    out.add(kv);
+                }
+            }
+            int total = counts.values().stream().mapToInt(Integer::intValue).sum();
+            if (total > 0) {
+                summary.put(MASKED_COUNT, integer(MASKED_COUNT, total + intOf(summary.get(MASKED_COUNT))));
+                summary.put(MASKED_KEYS, strings(MASKED_KEYS, maskedKeys, summary.get(MASKED_KEYS)));
+                counts.forEach((kind, n) -> {
+                    String k = "redaction.masked." + kind.toLowerCase();
+                    summary.put(k, integer(k, n + intOf(summary.get(k))));
+                });
+            }
+            if (!dropped.isEmpty()) {
+                summary.put(DROPPED_KEYS, strings(DROPPED_KEYS, dropped, summary.get(DROPPED_KEYS)));
+            }
+            out.addAll(summary.values());
+            return out;
+        }
+
+        private static long intOf(KeyValue kv) {
+            return kv == null ? 0 : kv.getValue().getIntValue();
+        }
+
+        private static KeyValue integer(String key, long n) {
+            return KeyValue.newBuilder().setKey(key).setValue(AnyValue.newBuilder().setIntValue(n)).build();
+        }
+
+        private static KeyValue strings(String key, List<String> values, KeyValue earlier) {
+            ArrayValue.Builder array = earlier == null ? ArrayValue.newBuilder() : earlier.getValue().getArrayValue().toBuilder();
+            for (String v : values) {
+                if (array.getValuesList().stream().noneMatch(x -> x.getStringValue().equals(v))) {
+                    array.addValues(AnyValue.newBuilder().setStringValue(v));
+                }
+            }
+            return KeyValue.newBuilder().setKey(key).setValue(AnyValue.newBuilder().setArrayValue(array)).build();
+        }
+    }
+}

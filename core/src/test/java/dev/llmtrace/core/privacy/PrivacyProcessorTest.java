@@ -1,0 +1,103 @@
+package dev.llmtrace.core.privacy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.llmtrace.core.Fixtures;
+import dev.llmtrace.core.otlp.OtlpJson;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.trace.v1.Span;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class PrivacyProcessorTest {
+    static final String FIXTURE_KEY = "sk-or-v1-" + "ab".repeat(32);
+    static final byte[] KEY = "0123456789abcdef-test-key".getBytes(StandardCharsets.UTF_8);
+
+    static Span run(PrivacyPolicy policy) {
+        PrivacyProcessor p = new PrivacyProcessor(policy, Redactor.defaults(), Set.of("user.id"), KEY);
+        ExportTraceServiceRequest out = p.process(OtlpJson.parseTraces(Fixtures.bytes(Fixtures.BROADCAST_FULL)), "t");
+        return out.getResourceSpans(0).getScopeSpans(0).getSpans(0);
+    }
+
+    static Optional<AnyValue> attr(Span span, String key) {
+        return span.getAttributesList().stream().filter(kv -> kv.getKey().equals(key)).map(KeyValue::getValue).findFirst();
+    }
+
+    @Test
+    void fullKeepsContentButNeverSecrets() throws Exception {
+        Span span = run(PrivacyPolicy.FULL);
+        String prompt = attr(span, "gen_ai.prompt").get().getStringValue();
+        assertTrue(prompt.contains("jane.doe@example.com"), "full keeps personal data");
+        assertFalse(prompt.contains(FIXTURE_KEY));
+        assertTrue(prompt.contains("<OPENROUTER_KEY>"));
+        new ObjectMapper().readTree(prompt); // still JSON
+        assertEquals(1, attr(span, "redaction.masked.count").get().getIntValue());
+        assertEquals("user_12345", attr(span, "user.id").get().getStringValue(), "ids are hashed only under mask and drop");
+    }
+
+    @Test
+    void maskMasksPersonalDataInsideContentAndHashesIds() throws Exception {
+        Span span = run(PrivacyPolicy.MASK);
+        String prompt = attr(span, "gen_ai.prompt").get().getStringValue();
+        String completion = attr(span, "gen_ai.completion").get().getStringValue();
+        var json = new ObjectMapper().readTree(prompt);
+        assertEquals("My email is <EMAIL> and my card is <CREDIT_CARD>. Key <OPENROUTER_KEY> stopped working.",
+                json.get("messages").get(1).get("content").asText());
+        assertTrue(new ObjectMapper().readTree(completion).get("completion").asText().contains("Call <PHONE>."), completion);
+        assertTrue(attr(span, "user.id").get().getStringValue().startsWith("hmac-sha256:"));
+        assertEquals(run(PrivacyPolicy.MASK).getAttributesList(), span.getAttributesList(), "keyed hash is stable");
+        assertEquals(5, attr(span, "redaction.masked.count").get().getIntValue());
+        assertEquals(1, attr(span, "redaction.masked.email").get().getIntValue());
+        assertEquals(1, attr(span, "redaction.masked.credit_card").get().getIntValue());
+        assertEquals("session_abc", attr(span, "session.id").get().getStringValue());
+        assertEquals(0.00885, attr(span, "gen_ai.usage.total_cost").get().getDoubleValue());
+    }
+
+    @Test
+    void dropRemovesContentAndKeepsEverythingElse() {
+        Span original = OtlpJson.parseTraces(Fixtures.bytes(Fixtures.BROADCAST_FULL)).getResourceSpans(0).getScopeSpans(0).getSpans(0);
+        Span span = run(PrivacyPolicy.DROP);
+        assertTrue(attr(span, "gen_ai.prompt").isEmpty());
+        assertTrue(attr(span, "gen_ai.completion").isEmpty());
+        for (KeyValue kv : original.getAttributesList()) {
+            if (!PrivacyProcessor.isContent(kv.getKey()) && !kv.getKey().equals("user.id")) {
+                assertEquals(Optional.of(kv.getValue()), attr(span, kv.getKey()), kv.getKey());
+            }
+        }
+        assertEquals(2, attr(span, "redaction.dropped.keys").get().getArrayValue().getValuesCount());
+    }
+
+    @Test
+    void aSecondHopMergesItsSummaryInsteadOfRepeatingIt() {
+        PrivacyProcessor mask = new PrivacyProcessor(PrivacyPolicy.MASK, Redactor.defaults(), Set.of(), null);
+        PrivacyProcessor drop = new PrivacyProcessor(PrivacyPolicy.DROP, Redactor.defaults(), Set.of(), null);
+        ExportTraceServiceRequest twice = drop.process(mask.process(OtlpJson.parseTraces(Fixtures.bytes(Fixtures.BROADCAST_FULL)), "t"), "t");
+        Span span = twice.getResourceSpans(0).getScopeSpans(0).getSpans(0);
+        assertEquals(1, span.getAttributesList().stream().filter(kv -> kv.getKey().equals("redaction.masked.count")).count());
+        assertTrue(attr(span, "gen_ai.prompt").isEmpty());
+    }
+
+    @Test
+    void hashingNeedsAKey() {
+        assertThrows(IllegalArgumentException.class,
+                () -> new PrivacyProcessor(PrivacyPolicy.MASK, Redactor.defaults(), Set.of("user.id"), null));
+    }
+
+    @Test
+    void openInferenceContentIsContentToo() {
+        PrivacyProcessor drop = new PrivacyProcessor(PrivacyPolicy.DROP, Redactor.defaults(), Set.of(), null);
+        Span span = drop.process(OtlpJson.parseTraces(Fixtures.bytes(Fixtures.OPENINFERENCE_CHAT)), "t")
+                .getResourceSpans(0).getScopeSpans(0).getSpans(0);
+        assertTrue(span.getAttributesList().stream().noneMatch(kv -> kv.getKey().startsWith("llm.input_messages.")
+                || kv.getKey().startsWith("llm.output_messages.") || kv.getKey().equals("input.value") || kv.getKey().equals("output.value")));
+        assertEquals(14, attr(span, "llm.token_count.prompt").get().getIntValue());
+    }
+}
