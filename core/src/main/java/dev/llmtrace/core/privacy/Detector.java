@@ -67,6 +67,132 @@ public enum Detector {
         };
     }
 
+    /**
+     * The regions of {@code text} worth running the pattern on: maximal runs of characters the
+     * pattern can consist of that hold its tell-tale (an '@', enough digits, a key prefix …). RE2's
+     * machine is the costly part, so it only sees these short windows; each character is looked at a
+     * bounded number of times, so the whole stays linear.
+     */
+    void windows(String text, java.util.function.IntBinaryOperator scan) {
+        if (this == AUTH_CREDENTIAL) {
+            for (int i = 0; i < text.length(); i++) {
+                char c = text.charAt(i);
+                if ((c == 'b' || c == 'B') && (text.regionMatches(true, i, "bearer", 0, 6) || text.regionMatches(true, i, "basic", 0, 5))) {
+                    int end = i + 5;
+                    while (end < text.length() && Character.isLetter(text.charAt(end))) {
+                        end++;
+                    }
+                    while (end < text.length() && (text.charAt(end) == ' ' || text.charAt(end) == '\t')) {
+                        end++;
+                    }
+                    while (end < text.length() && credentialChar(text.charAt(end))) {
+                        end++;
+                    }
+                    scan.applyAsInt(i, end);
+                    i = end - 1;
+                }
+            }
+            return;
+        }
+        if (this == PRIVATE_KEY) {
+            int from = 0;
+            int begin;
+            while ((begin = text.indexOf("-----BEGIN", from)) >= 0) {
+                int endMarker = text.indexOf("-----END", begin);
+                int close = endMarker < 0 ? -1 : text.indexOf("PRIVATE KEY-----", endMarker);
+                if (close < 0) {
+                    return;
+                }
+                scan.applyAsInt(begin, close + "PRIVATE KEY-----".length());
+                from = close + 1;
+            }
+            return;
+        }
+        int n = text.length();
+        int i = 0;
+        while (i < n) {
+            if (!inWindow(text.charAt(i))) {
+                i++;
+                continue;
+            }
+            int start = i;
+            int digits = 0;
+            int marks = 0;
+            while (i < n && inWindow(text.charAt(i))) {
+                char c = text.charAt(i);
+                if (c >= '0' && c <= '9') {
+                    digits++;
+                } else if (c == '@' || c == ':' || c == '.') {
+                    marks++;
+                }
+                i++;
+            }
+            if (qualifies(text, start, i, digits, marks)) {
+                scan.applyAsInt(start, i);
+            }
+        }
+    }
+
+    private static boolean credentialChar(char c) {
+        return Character.isLetterOrDigit(c) || c == '.' || c == '_' || c == '~' || c == '+' || c == '/' || c == '=' || c == '-';
+    }
+
+    /** inWindow as a table per detector: the window scans run once per detector per string, so per-char cost matters. */
+    private static final boolean[][] WINDOW_CHARS = new boolean[values().length][128];
+
+    static {
+        for (Detector d : values()) {
+            for (char c = 0; c < 128; c++) {
+                WINDOW_CHARS[d.ordinal()][c] = d.inWindowSlow(c);
+            }
+        }
+    }
+
+    private boolean inWindow(char c) {
+        return c < 128 && WINDOW_CHARS[ordinal()][c];
+    }
+
+    private boolean inWindowSlow(char c) {
+        boolean digit = c >= '0' && c <= '9';
+        boolean lower = c >= 'a' && c <= 'z';
+        boolean upperCase = c >= 'A' && c <= 'Z';
+        return switch (this) {
+            case EMAIL -> digit || lower || upperCase || c == '.' || c == '_' || c == '%' || c == '+' || c == '-' || c == '@';
+            case PHONE -> digit || c == ' ' || c == '+' || c == '(' || c == ')' || c == '.' || c == '-';
+            case CREDIT_CARD -> digit || c == ' ' || c == '-';
+            case US_SSN -> digit || c == '-';
+            case IP_ADDRESS -> digit || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == ':' || c == '.';
+            case IBAN -> digit || upperCase || c == ' ';
+            case OPENROUTER_KEY, OPENAI_KEY, ANTHROPIC_KEY -> digit || lower || upperCase || c == '_' || c == '-';
+            case AWS_ACCESS_KEY -> digit || upperCase;
+            case GITHUB_TOKEN -> digit || lower || upperCase || c == '_';
+            case JWT -> digit || lower || upperCase || c == '_' || c == '-' || c == '.';
+            case AUTH_CREDENTIAL, PRIVATE_KEY -> false;
+        };
+    }
+
+    private boolean qualifies(String text, int start, int end, int digits, int marks) {
+        int length = end - start;
+        return switch (this) {
+            case EMAIL -> marks > 0 && text.indexOf('@', start) < end && length >= 6;
+            case PHONE -> digits >= 8;
+            case CREDIT_CARD -> digits >= 13;
+            case US_SSN -> digits >= 9;
+            case IP_ADDRESS -> digits >= 1 && marks >= 2;
+            case IBAN -> length >= 15 && digits >= 4;
+            case OPENROUTER_KEY, OPENAI_KEY, ANTHROPIC_KEY -> length >= 20 && contains(text, start, end, "sk-");
+            case AWS_ACCESS_KEY -> length >= 20;
+            case GITHUB_TOKEN -> length >= 40;
+            case JWT -> length >= 30 && contains(text, start, end, "eyJ");
+            case AUTH_CREDENTIAL, PRIVATE_KEY -> true;
+        };
+    }
+
+    private static boolean contains(String text, int start, int end, String needle) {
+        int at = text.indexOf(needle, start);
+        return at >= 0 && at + needle.length() <= end;
+    }
+
     /** Is the match at [start, end) really one (checksums, ranges, word boundaries)? */
     boolean accept(String text, int start, int end) {
         String m = text.substring(start, end);

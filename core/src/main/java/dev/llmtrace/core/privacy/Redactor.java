@@ -158,17 +158,23 @@ public final class Redactor {
         if (!d.mightMatch(facts)) {
             return found;
         }
-        Matcher m = d.pattern.matcher(text);
-        while (m.find()) {
-            int start = m.groupCount() >= 1 && m.start(1) >= 0 ? m.start(1) : m.start();
-            int end = m.groupCount() >= 1 && m.start(1) >= 0 ? m.end(1) : m.end();
-            if (end > start && d.accept(text, start, end)) {
-                found = add(found, new Span(start, end, d.placeholder, d.name()), text);
-            } else if (d == Detector.IBAN) {
-                found = shorterIban(text, m.start(), m.end(), found);
+        List<Span>[] acc = new List[] {found};
+        d.windows(text, (from, to) -> {
+            String window = text.substring(from, to);
+            Matcher m = d.pattern.matcher(window);
+            while (m.find()) {
+                boolean group = m.groupCount() >= 1 && m.start(1) >= 0;
+                int start = from + (group ? m.start(1) : m.start());
+                int end = from + (group ? m.end(1) : m.end());
+                if (end > start && d.accept(text, start, end)) {
+                    acc[0] = add(acc[0], new Span(start, end, d.placeholder, d.name()), text);
+                } else if (d == Detector.IBAN) {
+                    acc[0] = shorterIban(text, from + m.start(), from + m.end(), acc[0]);
+                }
             }
-        }
-        return found;
+            return 0;
+        });
+        return acc[0];
     }
 
     /** An IBAN followed by more upper-case text: drop trailing space-separated groups until it validates. */
