@@ -202,13 +202,22 @@ class EndToEndTest {
                     SpanInContext got = awaitSpan(Hex.encode(span.getSpanId()));
                     assertEquals(span.toBuilder().clearAttributes().build(), got.span().toBuilder().clearAttributes().build(),
                             "ids, parent, name, kind, times, status, events intact");
-                    assertEquals(span.getAttributesList(), got.span().getAttributesList().subList(0, span.getAttributesCount()),
-                            "every attribute as sent, typed and in order; enrich only appends");
+                    assertEquals(withSecretsMasked(span.getAttributesList()), got.span().getAttributesList().subList(0, span.getAttributesCount()),
+                            "every attribute as sent, typed and in order (secrets masked); enrich only appends");
                     assertEquals(rs.getResource(), got.resourceSpans().getResource());
                     assertEquals(ss.getScope(), got.scopeSpans().getScope());
                 }
             }
         }
+    }
+
+    /** The fixture's OpenRouter key is masked under every privacy policy, full included. */
+    static List<KeyValue> withSecretsMasked(List<KeyValue> attributes) {
+        String key = "sk-or-v1-" + "ab".repeat(32);
+        return attributes.stream().map(kv -> kv.getValue().getStringValue().contains(key)
+                ? kv.toBuilder().setValue(AnyValue.newBuilder().setStringValue(kv.getValue().getStringValue()
+                        .replace(key, "<OPENROUTER_KEY>"))).build()
+                : kv).toList();
     }
 
     @Test

@@ -23,6 +23,11 @@ final class ExportMetrics {
                 .description("Queue capacity").tag("destination", destination).register(registry);
         this.latency = Timer.builder("llmtrace.export.latency").description("Time of one successful send")
                 .tag("destination", destination).publishPercentileHistogram().register(registry);
+        // start at zero, so rate() and alerts see a series before the first event
+        counter("llmtrace.export.spans.sent", "Spans the destination accepted");
+        counter("llmtrace.export.retries", "Send attempts that will be retried");
+        counter("llmtrace.export.spans.dead.lettered", "Spans written to the dead-letter file after retries ran out");
+        counter("llmtrace.export.spans.rejected", "Spans the backend refused in a partial success");
     }
 
     void sent(int spans, Duration took) {

@@ -14,6 +14,9 @@ public final class PipelineMetrics {
     public PipelineMetrics(MeterRegistry registry, String service) {
         this.registry = registry;
         this.service = service;
+        // start at zero, so rate() and alerts see a series before the first event
+        counter("llmtrace.spans.forwarded");
+        counter("llmtrace.spans.dropped", "reason", "retries_exhausted");
     }
 
     public MeterRegistry registry() {

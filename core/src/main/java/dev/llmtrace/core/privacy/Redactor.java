@@ -1,14 +1,13 @@
 package dev.llmtrace.core.privacy;
 
 import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.google.re2j.Matcher;
 import com.google.re2j.Pattern;
 import java.io.IOException;
-import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -95,25 +94,51 @@ public final class Redactor {
         return new Result(masked, counts);
     }
 
-    /** One JSON document: every string value (and key) masked on its own; null when it is not JSON. */
+    /**
+     * One JSON document: every string value (and key) masked on its own, and only the changed string
+     * tokens rewritten, so the rest keeps its exact formatting; null when it is not JSON.
+     */
     private Result maskJson(String text, boolean personalData) {
         Map<String, Integer> counts = new LinkedHashMap<>();
-        StringWriter out = new StringWriter(text.length());
-        try (JsonParser p = JSON.createParser(text); JsonGenerator g = JSON.createGenerator(out)) {
+        StringBuilder out = null;
+        int copied = 0;
+        try (JsonParser p = JSON.createParser(text)) {
             JsonToken token;
             while ((token = p.nextToken()) != null) {
-                if (token == JsonToken.VALUE_STRING) {
-                    g.writeString(maskPlain(p.getText(), personalData, counts));
-                } else if (token == JsonToken.FIELD_NAME) {
-                    g.writeFieldName(maskPlain(p.currentName(), personalData, counts));
-                } else {
-                    g.copyCurrentEvent(p);
+                if (token != JsonToken.VALUE_STRING && token != JsonToken.FIELD_NAME) {
+                    continue;
                 }
+                String value = token == JsonToken.FIELD_NAME ? p.currentName() : p.getText();
+                String masked = maskPlain(value, personalData, counts);
+                if (masked.equals(value)) {
+                    continue;
+                }
+                int start = (int) p.currentTokenLocation().getCharOffset(); // the opening quote
+                int end = closingQuote(text, start) + 1;
+                out = out == null ? new StringBuilder(text.length()) : out;
+                out.append(text, copied, start).append('"').append(JsonStringEncoder.getInstance().quoteAsString(masked)).append('"');
+                copied = end;
             }
         } catch (IOException notJson) {
             return null;
         }
-        return counts.isEmpty() ? new Result(text, counts) : new Result(out.toString(), counts);
+        if (out == null) {
+            return new Result(text, counts);
+        }
+        return new Result(out.append(text, copied, text.length()).toString(), counts);
+    }
+
+    /** The index of the quote that closes the JSON string opening at {@code open}. */
+    private static int closingQuote(String text, int open) {
+        for (int i = open + 1; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '\\') {
+                i++;
+            } else if (c == '"') {
+                return i;
+            }
+        }
+        return text.length() - 1;
     }
 
     private record Span(int start, int end, String placeholder, String kind) {}

@@ -47,6 +47,13 @@ class RedactorTest {
     }
 
     @Test
+    void jsonKeepsItsFormattingOutsideTheMaskedStrings() {
+        String prompt = "{\"messages\": [\n  {\"role\": \"user\", \"content\": \"mail \\u00e9 jane@example.com\"},\n  {\"note\": \"tab\\there\"}\n]}";
+        assertEquals("{\"messages\": [\n  {\"role\": \"user\", \"content\": \"mail \u00e9 <EMAIL>\"},\n  {\"note\": \"tab\\there\"}\n]}",
+                redactor.all(prompt).text());
+    }
+
+    @Test
     void allowListAndExtraPatterns() {
         Redactor custom = new Redactor(EnumSet.allOf(Detector.class),
                 List.of(Redactor.ExtraPattern.compile("employee_id", "EMP-[0-9]{6}")), Set.of("support@example.com"));
