@@ -2,6 +2,7 @@ package dev.llmtrace.enrich.pricing;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.PositiveOrZero;
@@ -11,6 +12,7 @@ import jakarta.validation.constraints.PositiveOrZero;
  * fall back to the input and output prices; missing tier prices mean no tier.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
+@RegisterForReflection // Jackson builds it reflectively; native images need it registered
 public record ModelPrice(
         @JsonProperty("input_cost_per_token") @NotNull @PositiveOrZero @DecimalMax("1.0") Double input,
         @JsonProperty("output_cost_per_token") @NotNull @PositiveOrZero @DecimalMax("1.0") Double output,
