@@ -175,17 +175,44 @@ public enum Detector {
         int length = end - start;
         return switch (this) {
             case EMAIL -> marks > 0 && text.indexOf('@', start) < end && length >= 6;
-            case PHONE -> digits >= 8;
+            case PHONE -> digits >= 8 && phoneShaped(text, start, end);
             case CREDIT_CARD -> digits >= 13;
             case US_SSN -> digits >= 9;
             case IP_ADDRESS -> digits >= 1 && marks >= 2;
-            case IBAN -> length >= 15 && digits >= 4;
+            case IBAN -> length >= 15 && digits >= 4 && countryThenCheckDigits(text, start, end);
             case OPENROUTER_KEY, OPENAI_KEY, ANTHROPIC_KEY -> length >= 20 && contains(text, start, end, "sk-");
             case AWS_ACCESS_KEY -> length >= 20;
             case GITHUB_TOKEN -> length >= 40;
             case JWT -> length >= 30 && contains(text, start, end, "eyJ");
             case AUTH_CREDENTIAL, PRIVATE_KEY -> true;
         };
+    }
+
+    /** A phone has a '+', '(' or a separator other than space, or a national leading 0; a bare card number has none. */
+    private static boolean phoneShaped(String text, int start, int end) {
+        for (int i = start; i < end; i++) {
+            char c = text.charAt(i);
+            boolean digitAfter = i + 1 < end && Character.isDigit(text.charAt(i + 1));
+            boolean digitBefore = i > start && Character.isDigit(text.charAt(i - 1));
+            if ((c == '+' || c == '(') && digitAfter || (c == '-' || c == '.') && digitAfter && digitBefore) {
+                return true;
+            }
+            if (c == '0' && (i == start || text.charAt(i - 1) == ' ') && i + 1 < end && Character.isDigit(text.charAt(i + 1))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Somewhere two upper-case letters followed by two digits: how every IBAN starts. */
+    private static boolean countryThenCheckDigits(String text, int start, int end) {
+        for (int i = start; i + 4 <= end; i++) {
+            if (Character.isUpperCase(text.charAt(i)) && Character.isUpperCase(text.charAt(i + 1))
+                    && Character.isDigit(text.charAt(i + 2)) && Character.isDigit(text.charAt(i + 3))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean contains(String text, int start, int end, String needle) {

@@ -143,7 +143,13 @@ public final class Redactor {
 
     private record Span(int start, int end, String placeholder, String kind) {}
 
+    /** Shorter than the shortest thing we mask ("a@b.co"): nothing to look for. */
+    private static final int MIN_ENTITY_LENGTH = 6;
+
     private String maskPlain(String text, boolean personalData, Map<String, Integer> counts) {
+        if (text.length() < MIN_ENTITY_LENGTH && extra.isEmpty()) {
+            return text;
+        }
         Detector.TextFacts facts = new Detector.TextFacts(text);
         List<Span> found = null;
         for (Detector d : secrets) {
@@ -185,6 +191,14 @@ public final class Redactor {
         }
         List<Span>[] acc = new List[] {found};
         d.windows(text, (from, to) -> {
+            if (DirectFinders.find(d, text, from, to, (start, end) -> {
+                if (d.accept(text, start, end)) {
+                    acc[0] = add(acc[0], new Span(start, end, d.placeholder, d.name()), text);
+                }
+                return 0;
+            })) {
+                return 0;
+            }
             String window = text.substring(from, to);
             Matcher m = d.pattern.matcher(window);
             while (m.find()) {
