@@ -22,7 +22,6 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
@@ -42,11 +41,7 @@ public class Destinations {
 
     private final List<DestinationWorker> workers = new ArrayList<>();
     private final ExportConfig config;
-    private final ScheduledExecutorService syncer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "export-queue-fsync");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService syncer = dev.llmtrace.core.Schedulers.daemon("export-queue-fsync");
     private final boolean syncEveryBatch;
     /** mask and drop; full adds nothing here (enrich has already masked secrets). */
     private final Map<PrivacyPolicy, PrivacyProcessor> privacy = new EnumMap<>(PrivacyPolicy.class);

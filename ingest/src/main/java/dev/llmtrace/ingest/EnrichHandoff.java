@@ -16,7 +16,6 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -54,7 +53,7 @@ public class EnrichHandoff {
     private final GrpcTraceForwarder forwarder;
     private final Retrier retrier;
     private final ScheduledExecutorService retryScheduler =
-            Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "enrich-retry"));
+            dev.llmtrace.core.Schedulers.daemon("enrich-retry");
 
     @Inject
     @Channel("to-enrich")

@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
@@ -31,11 +30,7 @@ public class PricingTables {
     private final Map<String, ModelPrice> shipped;
     private final Validator validator;
     private final MeterRegistry registry;
-    private final ScheduledExecutorService watcher = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "pricing-reload");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService watcher = dev.llmtrace.core.Schedulers.daemon("pricing-reload");
     private volatile PricingTable current;
     private volatile Object lastSeen;
 
