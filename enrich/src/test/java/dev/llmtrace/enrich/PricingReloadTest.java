@@ -53,6 +53,13 @@ class PricingReloadTest {
         return "{\"acme/house-model\": {\"input_cost_per_token\": " + input + ", \"output_cost_per_token\": 0}}";
     }
 
+    /** As a ConfigMap update does: the new content appears at once (write aside, then rename). */
+    static void replace(String content) throws IOException {
+        Path next = file.resolveSibling(file.getFileName() + ".next");
+        Files.writeString(next, content);
+        Files.move(next, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+
     double costOfOneThousandInputTokens() {
         ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", 24417).usePlaintext().build();
         try {
@@ -69,10 +76,10 @@ class PricingReloadTest {
     @Test
     void changesApplyWithoutRestartAndABadFileKeepsThePreviousTable() throws Exception {
         assertEquals(1e-3, costOfOneThousandInputTokens(), 1e-15);
-        Files.writeString(file, price(2e-6));
+        replace(price(2e-6));
         await().atMost(Duration.ofSeconds(10)).until(() -> Math.abs(costOfOneThousandInputTokens() - 2e-3) < 1e-15);
 
-        Files.writeString(file, "{\"acme/house-model\": {\"input_cost_per_token\": -5, \"output_cost_per_token\": 0}} ");
+        replace("{\"acme/house-model\": {\"input_cost_per_token\": -5, \"output_cost_per_token\": 0}} ");
         await().atMost(Duration.ofSeconds(10)).until(() -> given().port(29102).get("/q/metrics").asString()
                 .contains("llmtrace_pricing_reloads_total{result=\"failed\"} 1.0"));
         assertEquals(2e-3, costOfOneThousandInputTokens(), 1e-15, "the previous table stays in force");
