@@ -52,11 +52,11 @@ public enum Detector {
     boolean mightMatch(TextFacts f) {
         return switch (this) {
             case EMAIL -> f.at;
-            case PHONE -> f.digits >= 8;
+            case PHONE -> f.digits >= 8 && f.phoneSigns > 0;
             case CREDIT_CARD -> f.digits >= 13;
             case IBAN -> f.digits >= 4 && f.upper >= 2;
-            case IP_ADDRESS -> f.digits >= 4 && f.dots >= 3 || f.colons >= 2;
-            case US_SSN -> f.digits >= 9 && f.dashes >= 2;
+            case IP_ADDRESS -> f.digits >= 4 && f.digitDots >= 3 || f.colons >= 2;
+            case US_SSN -> f.digits >= 9 && f.digitDashes >= 2;
             case OPENROUTER_KEY, OPENAI_KEY, ANTHROPIC_KEY -> f.text.contains("sk-");
             case AWS_ACCESS_KEY -> f.upper >= 4 && (f.text.contains("AKIA") || f.text.contains("ASIA")
                     || f.text.contains("ABIA") || f.text.contains("ACCA"));
@@ -376,6 +376,10 @@ public enum Detector {
         return area != 0 && area != 666 && area < 900 && group != 0 && serial != 0;
     }
 
+    private static boolean betweenDigits(String text, int i) {
+        return i > 0 && i + 1 < text.length() && Character.isDigit(text.charAt(i - 1)) && Character.isDigit(text.charAt(i + 1));
+    }
+
     /** Facts about a string computed in one pass, for the pre-checks. */
     static final class TextFacts {
         final String text;
@@ -384,6 +388,11 @@ public enum Detector {
         int dots;
         int colons;
         int dashes;
+        /** '.' and '-' with a digit on both sides: IPv4, SSN and phone separators. */
+        int digitDots;
+        int digitDashes;
+        /** '+' or '(' before a digit, a digit separator, or a national leading 0: what phone numbers have. */
+        int phoneSigns;
         boolean at;
         boolean authWord;
 
@@ -396,14 +405,28 @@ public enum Detector {
                 }
                 if (c >= '0' && c <= '9') {
                     digits++;
+                    if (c == '0' && (i == 0 || text.charAt(i - 1) == ' ') && i + 1 < text.length()
+                            && Character.isDigit(text.charAt(i + 1))) {
+                        phoneSigns++;
+                    }
                 } else if (c >= 'A' && c <= 'Z') {
                     upper++;
                 } else if (c == '.') {
                     dots++;
+                    if (betweenDigits(text, i)) {
+                        digitDots++;
+                        phoneSigns++;
+                    }
                 } else if (c == ':') {
                     colons++;
                 } else if (c == '-') {
                     dashes++;
+                    if (betweenDigits(text, i)) {
+                        digitDashes++;
+                        phoneSigns++;
+                    }
+                } else if ((c == '+' || c == '(') && i + 1 < text.length() && Character.isDigit(text.charAt(i + 1))) {
+                    phoneSigns++;
                 } else if (c == '@') {
                     at = true;
                 }
