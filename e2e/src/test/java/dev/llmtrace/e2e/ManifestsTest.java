@@ -37,7 +37,7 @@ class ManifestsTest {
     static final Map<String, Class<?>> MAPPINGS = Map.of("ingest", IngestConfig.class, "enrich", EnrichConfig.class, "export", ExportConfig.class);
     /** Quarkus settings the manifests use beyond those in application.properties (from the Quarkus gRPC and HTTP guides). */
     static final Set<String> QUARKUS_EXTRA = Set.of("quarkus.grpc.clients.*.load-balancing-policy", "quarkus.grpc.clients.*.host",
-            "quarkus.grpc.clients.*.port", "quarkus.grpc.server.host", "quarkus.http.host");
+            "quarkus.grpc.clients.*.port", "quarkus.grpc.server.host", "quarkus.http.host", "quarkus.config.locations");
     static final Set<String> HEALTH_PATHS = Set.of("/q/health/live", "/q/health/ready", "/q/health/started");
 
     record Service(Set<Integer> ports, int management, Set<String> settings) {}
@@ -155,6 +155,7 @@ class ManifestsTest {
             }
         }
         int containers = 0;
+        int[] checkedPropertyFiles = {0};
         for (Map<String, Object> doc : docs) {
             if (!List.of("Deployment", "StatefulSet").contains(doc.get("kind"))) {
                 continue;
@@ -203,11 +204,16 @@ class ManifestsTest {
                         assertTrue(envMatches(name, service.settings()), w + ": ConfigMap " + cm + " key " + name + " is no setting");
                     }
                 }
+                String locations = ((List<Map<String, Object>>) c.getOrDefault("env", List.of())).stream()
+                        .filter(e -> "QUARKUS_CONFIG_LOCATIONS".equals(e.get("name"))).map(e -> (String) e.get("value")).findFirst().orElse("");
                 for (Map<String, Object> mount : (List<Map<String, Object>>) c.getOrDefault("volumeMounts", List.of())) {
-                    if ("/deployments/config".equals(mount.get("mountPath"))) { // application.properties for the service
+                    if (!locations.isEmpty() && locations.startsWith((String) mount.get("mountPath") + "/")) { // the service's extra properties file
                         for (Map<String, Object> v : (List<Map<String, Object>>) at(doc, "spec", "template", "spec", "volumes")) {
                             if (mount.get("name").equals(v.get("name"))) {
-                                String props = configMaps.get((String) at(v, "configMap", "name")).get("application.properties");
+                                String file = locations.substring(((String) mount.get("mountPath")).length() + 1);
+                                String props = configMaps.get((String) at(v, "configMap", "name")).get(file);
+                                assertTrue(props != null, w + ": QUARKUS_CONFIG_LOCATIONS names " + file + ", which the mounted ConfigMap lacks");
+                                checkedPropertyFiles[0]++;
                                 Properties p = new Properties();
                                 p.load(new StringReader(props));
                                 for (String key : p.stringPropertyNames()) {
@@ -220,6 +226,7 @@ class ManifestsTest {
             }
         }
         assertEquals(6, containers, "three services in the base, three in the sidecar overlay");
+        assertEquals(2, checkedPropertyFiles[0], "export's destinations file in the base and in the sidecar overlay");
 
         for (Map<String, Object> doc : docs) { // every Service's target ports exist on the pods it selects
             if (!"Service".equals(doc.get("kind"))) {
