@@ -1,11 +1,15 @@
 package dev.llmtrace.enrich;
 
+import static dev.llmtrace.core.otlp.Attributes.decimal;
+import static dev.llmtrace.core.otlp.Attributes.integer;
+import static dev.llmtrace.core.otlp.Attributes.string;
+
 import dev.llmtrace.core.TraceProcessor;
+import dev.llmtrace.core.otlp.Attributes;
 import dev.llmtrace.enrich.pricing.Cost;
 import dev.llmtrace.enrich.pricing.PricingTable;
 import dev.llmtrace.enrich.pricing.TokenUsage;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
-import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
@@ -117,8 +121,7 @@ public final class CostProcessor implements TraceProcessor {
         match.ifPresent(m -> add.add(string("llmtrace.cost.model", m.key())));
         boolean unknown = match.isEmpty();
         if (unknown) {
-            add.add(KeyValue.newBuilder().setKey("llmtrace.cost.unknown_model")
-                    .setValue(AnyValue.newBuilder().setBoolValue(true)).build());
+            add.add(Attributes.bool("llmtrace.cost.unknown_model", true));
         }
         canonical(add, a, tokens);
         if (aliases.contains(EnrichConfig.AliasSet.OPENOBSERVE)) {
@@ -189,17 +192,5 @@ public final class CostProcessor implements TraceProcessor {
             case STATUS_CODE_OK -> "ok";
             default -> "unset";
         };
-    }
-
-    static KeyValue string(String key, String value) {
-        return KeyValue.newBuilder().setKey(key).setValue(AnyValue.newBuilder().setStringValue(value)).build();
-    }
-
-    static KeyValue decimal(String key, double value) {
-        return KeyValue.newBuilder().setKey(key).setValue(AnyValue.newBuilder().setDoubleValue(value)).build();
-    }
-
-    static KeyValue integer(String key, long value) {
-        return KeyValue.newBuilder().setKey(key).setValue(AnyValue.newBuilder().setIntValue(value)).build();
     }
 }

@@ -22,13 +22,13 @@ import java.util.List;
  */
 @GrpcService
 public class EnrichService extends TraceServiceGrpc.TraceServiceImplBase {
-    private final List<TraceProcessor> processors;
+    private final TraceProcessor steps;
     private final GrpcTraceForwarder forwarder;
     private final PipelineMetrics metrics;
 
     public EnrichService(@All List<TraceProcessor> processors, @GrpcClient("export") Channel export,
             EnrichConfig config, PipelineMetrics metrics) {
-        this.processors = processors;
+        this.steps = TraceProcessor.chain(processors.toArray(TraceProcessor[]::new));
         this.forwarder = GrpcTraceForwarder.toNextHop(export, config.forward().timeout());
         this.metrics = metrics;
     }
@@ -38,10 +38,6 @@ public class EnrichService extends TraceServiceGrpc.TraceServiceImplBase {
         String tenant = Tenants.current();
         int spans = Spans.count(request);
         metrics.received("grpc", spans);
-        ExportTraceServiceRequest processed = request;
-        for (TraceProcessor processor : processors) {
-            processed = processor.process(processed, tenant);
-        }
-        ExportReplies.replyWhenDone(forwarder.export(processed, tenant), responses, metrics, spans);
+        ExportReplies.replyWhenDone(forwarder.export(steps.process(request, tenant), tenant), responses, metrics, spans);
     }
 }

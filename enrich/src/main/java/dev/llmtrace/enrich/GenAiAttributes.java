@@ -35,8 +35,7 @@ final class GenAiAttributes {
             a.present.add(key);
             AnyValue v = kv.getValue();
             switch (key) {
-                case "gen_ai.request.model", "llm.request.model_name" -> a.requestModel = firstString(a.requestModel, v);
-                case "llm.model_name" -> a.requestModel = firstString(a.requestModel, v);
+                case "gen_ai.request.model", "llm.request.model_name", "llm.model_name" -> a.requestModel = firstString(a.requestModel, v);
                 case "gen_ai.response.model", "llm.response.model_name" -> a.responseModel = firstString(a.responseModel, v);
                 case "gen_ai.provider.name", "gen_ai.system", "llm.provider", "llm.system" -> a.provider = firstString(a.provider, v);
                 case "trace.metadata.openrouter.api_key_name" -> a.apiKeyName = string(v);

@@ -1,5 +1,7 @@
 package dev.llmtrace.enrich;
 
+import dev.llmtrace.core.otlp.Attributes;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -109,7 +111,7 @@ class CostProcessorTest {
         Span.Builder span = request.getResourceSpansBuilder(0).getScopeSpansBuilder(0).getSpansBuilder(0);
         for (int i = 0; i < span.getAttributesCount(); i++) {
             if (span.getAttributes(i).getKey().equals("gen_ai.usage.total_cost")) {
-                span.setAttributes(i, CostProcessor.decimal("gen_ai.usage.total_cost", 0.01));
+                span.setAttributes(i, Attributes.decimal("gen_ai.usage.total_cost", 0.01));
             }
         }
         Span after = only(processor.process(request.build(), "t"));
@@ -121,7 +123,7 @@ class CostProcessorTest {
     @Test
     void nonLlmSpansAreUntouched() {
         ExportTraceServiceRequest request = request(Span.newBuilder().setName("GET /health")
-                .setTraceId(ByteString.copyFrom(new byte[16])).addAttributes(CostProcessor.string("http.method", "GET")).build());
+                .setTraceId(ByteString.copyFrom(new byte[16])).addAttributes(Attributes.string("http.method", "GET")).build());
         assertTrue(request == processor.process(request, "t"), "same instance: nothing to add");
     }
 
@@ -130,19 +132,19 @@ class CostProcessorTest {
     static Span span(String model, Convention convention, long input, long output) {
         Span.Builder span = Span.newBuilder().setName("llm").setStartTimeUnixNano(1).setEndTimeUnixNano(2);
         switch (convention) {
-            case OPENROUTER -> span.addAttributes(CostProcessor.string("gen_ai.request.model", model))
-                    .addAttributes(CostProcessor.string("trace.metadata.openrouter.provider_slug", "x"))
-                    .addAttributes(CostProcessor.integer("gen_ai.usage.input_tokens", input))
-                    .addAttributes(CostProcessor.integer("gen_ai.usage.output_tokens", output))
-                    .addAttributes(CostProcessor.integer("gen_ai.usage.input_tokens.cached", 0));
-            case OTEL -> span.addAttributes(CostProcessor.string("gen_ai.operation.name", "chat"))
-                    .addAttributes(CostProcessor.string("gen_ai.response.model", model))
-                    .addAttributes(CostProcessor.integer("gen_ai.usage.input_tokens", input))
-                    .addAttributes(CostProcessor.integer("gen_ai.usage.output_tokens", output));
-            case OPENINFERENCE -> span.addAttributes(CostProcessor.string("openinference.span.kind", "LLM"))
-                    .addAttributes(CostProcessor.string("llm.model_name", model))
-                    .addAttributes(CostProcessor.integer("llm.token_count.prompt", input))
-                    .addAttributes(CostProcessor.integer("llm.token_count.completion", output));
+            case OPENROUTER -> span.addAttributes(Attributes.string("gen_ai.request.model", model))
+                    .addAttributes(Attributes.string("trace.metadata.openrouter.provider_slug", "x"))
+                    .addAttributes(Attributes.integer("gen_ai.usage.input_tokens", input))
+                    .addAttributes(Attributes.integer("gen_ai.usage.output_tokens", output))
+                    .addAttributes(Attributes.integer("gen_ai.usage.input_tokens.cached", 0));
+            case OTEL -> span.addAttributes(Attributes.string("gen_ai.operation.name", "chat"))
+                    .addAttributes(Attributes.string("gen_ai.response.model", model))
+                    .addAttributes(Attributes.integer("gen_ai.usage.input_tokens", input))
+                    .addAttributes(Attributes.integer("gen_ai.usage.output_tokens", output));
+            case OPENINFERENCE -> span.addAttributes(Attributes.string("openinference.span.kind", "LLM"))
+                    .addAttributes(Attributes.string("llm.model_name", model))
+                    .addAttributes(Attributes.integer("llm.token_count.prompt", input))
+                    .addAttributes(Attributes.integer("llm.token_count.completion", output));
         }
         return span.build();
     }
@@ -194,17 +196,17 @@ class CostProcessorTest {
                 new ModelPrice(2e-6, 8e-6, 5e-7, 2.5e-6, 1.6e-5, 4e-6, 1.2e-5, 1e-6, 5e-6, "test")));
         CostProcessor p = new CostProcessor(() -> table, EnumSet.allOf(EnrichConfig.AliasSet.class), 0.01, LlmCall.Listener.NONE);
         Span broadcast = span("test/reasoner", Convention.OPENROUTER, 1000, 500).toBuilder()
-                .addAttributes(CostProcessor.integer("gen_ai.usage.input_tokens.cache_write", 100))
-                .addAttributes(CostProcessor.integer("gen_ai.usage.output_tokens.reasoning", 200)).build();
-        broadcast = broadcast.toBuilder().setAttributes(4, CostProcessor.integer("gen_ai.usage.input_tokens.cached", 400)).build();
+                .addAttributes(Attributes.integer("gen_ai.usage.input_tokens.cache_write", 100))
+                .addAttributes(Attributes.integer("gen_ai.usage.output_tokens.reasoning", 200)).build();
+        broadcast = broadcast.toBuilder().setAttributes(4, Attributes.integer("gen_ai.usage.input_tokens.cached", 400)).build();
         Span otel = span("test/reasoner", Convention.OTEL, 1000, 500).toBuilder()
-                .addAttributes(CostProcessor.integer("gen_ai.usage.cache_read.input_tokens", 400))
-                .addAttributes(CostProcessor.integer("gen_ai.usage.cache_creation.input_tokens", 100))
-                .addAttributes(CostProcessor.integer("gen_ai.usage.reasoning.output_tokens", 200)).build();
+                .addAttributes(Attributes.integer("gen_ai.usage.cache_read.input_tokens", 400))
+                .addAttributes(Attributes.integer("gen_ai.usage.cache_creation.input_tokens", 100))
+                .addAttributes(Attributes.integer("gen_ai.usage.reasoning.output_tokens", 200)).build();
         Span oi = span("test/reasoner", Convention.OPENINFERENCE, 1000, 500).toBuilder()
-                .addAttributes(CostProcessor.integer("llm.token_count.prompt_details.cache_read", 400))
-                .addAttributes(CostProcessor.integer("llm.token_count.prompt_details.cache_write", 100))
-                .addAttributes(CostProcessor.integer("llm.token_count.completion_details.reasoning", 200)).build();
+                .addAttributes(Attributes.integer("llm.token_count.prompt_details.cache_read", 400))
+                .addAttributes(Attributes.integer("llm.token_count.prompt_details.cache_write", 100))
+                .addAttributes(Attributes.integer("llm.token_count.completion_details.reasoning", 200)).build();
         double expected = 500 * 2e-6 + 400 * 5e-7 + 100 * 2.5e-6 + 300 * 8e-6 + 200 * 1.6e-5;
         for (Span s : List.of(broadcast, otel, oi)) {
             assertEquals(expected, cost(only(p.process(request(s), "t")), "gen_ai.usage.total_cost"), 1e-15, s.toString());

@@ -60,12 +60,13 @@ public class OtlpHttpReceiver {
                     "method " + request.method() + " is not allowed on " + PATH + "; use POST"));
             return;
         }
-        if (authenticator.tenantFor(request.getHeader(HttpHeaders.AUTHORIZATION)).isEmpty()) {
+        Optional<String> authenticated = authenticator.tenantFor(request.getHeader(HttpHeaders.AUTHORIZATION));
+        if (authenticated.isEmpty()) {
             ctx.response().putHeader("WWW-Authenticate", "Bearer");
             refuse(ctx, json, new Refusal(401, Code.UNAUTHENTICATED, "unauthenticated", "missing or invalid bearer token"));
             return;
         }
-        String tenant = authenticator.tenantFor(request.getHeader(HttpHeaders.AUTHORIZATION)).get();
+        String tenant = authenticated.get();
         if (type.isEmpty() || !(type.get().equals(JSON) || type.get().equals(PROTOBUF))) {
             refuse(ctx, true, new Refusal(415, Code.INVALID_ARGUMENT, "unsupported_media_type",
                     "unsupported Content-Type; use " + PROTOBUF + " or " + JSON));

@@ -1,6 +1,7 @@
 package dev.llmtrace.core.privacy;
 
 import dev.llmtrace.core.TraceProcessor;
+import dev.llmtrace.core.otlp.Attributes;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.ArrayValue;
@@ -256,7 +257,7 @@ public final class PrivacyProcessor implements TraceProcessor {
         }
 
         private static KeyValue integer(String key, long n) {
-            return KeyValue.newBuilder().setKey(key).setValue(AnyValue.newBuilder().setIntValue(n)).build();
+            return Attributes.integer(key, n);
         }
 
         private static KeyValue strings(String key, List<String> values, KeyValue earlier) {
@@ -266,7 +267,7 @@ public final class PrivacyProcessor implements TraceProcessor {
                     array.addValues(AnyValue.newBuilder().setStringValue(v));
                 }
             }
-            return KeyValue.newBuilder().setKey(key).setValue(AnyValue.newBuilder().setArrayValue(array)).build();
+            return Attributes.of(key, AnyValue.newBuilder().setArrayValue(array).build());
         }
     }
 }
