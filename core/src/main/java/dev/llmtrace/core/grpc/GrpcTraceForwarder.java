@@ -2,6 +2,7 @@ package dev.llmtrace.core.grpc;
 
 import dev.llmtrace.core.retry.ExportException;
 import io.grpc.Channel;
+import io.grpc.Context;
 import io.grpc.Metadata;
 import io.grpc.stub.MetadataUtils;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
@@ -49,9 +50,13 @@ public final class GrpcTraceForwarder {
             metadata.put(Tenants.HEADER, tenant);
         }
         ExportResponseFuture result = new ExportResponseFuture(classifier);
-        stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(metadata))
+        // A fork keeps the caller's context values but not its cancellation or deadline. Without it a
+        // forward started on an inbound call's thread is cancelled when that call ends: ingest answers
+        // its sender before forwarding, and enrich may lose its caller mid-forward after export has
+        // already queued the batch; either way the retry that follows delivers the batch twice.
+        Context.current().fork().run(() -> stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(metadata))
                 .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
-                .export(request, result);
+                .export(request, result));
         return result;
     }
 }
