@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Whole-pipeline benchmark: llmtrace's three services and the OpenTelemetry Collector, one after the
+# other, with the same OTLP/gRPC load (Broadcast-sized spans) fanned out to 3 sinks. Not a test.
+#   bench/run-pipeline.sh                                   # both, default phases (about 6 minutes)
+#   bench/run-pipeline.sh --contenders llmtrace --rates 5000 # options: see PipelineBench
+# Figures go to stdout and bench/target/pipeline-results.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./mvnw -B -q -ntp -DskipTests install
+./mvnw -B -q -ntp -pl bench dependency:build-classpath -Dmdep.outputFile=target/bench.classpath >/dev/null
+props=$(interop/install-peers.sh)
+otelcol=$(grep '^otelcol=' "$props" | cut -d= -f2- || true)
+args=("$@")
+if [ -n "$otelcol" ]; then
+  args=(--otelcol "$otelcol" "${args[@]}")
+else
+  echo "SKIPPED: the Collector could not be installed; measuring llmtrace alone" >&2
+  args=(--contenders llmtrace "${args[@]}")
+fi
+java -cp "bench/target/classes:$(cat bench/target/bench.classpath)" dev.llmtrace.bench.pipeline.PipelineBench "${args[@]}"

@@ -1,0 +1,79 @@
+package dev.llmtrace.bench.pipeline;
+
+import io.grpc.Server;
+import io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.StreamObserver;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
+import io.opentelemetry.proto.collector.trace.v1.TraceServiceGrpc;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import io.opentelemetry.proto.trace.v1.Span;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.HdrHistogram.Recorder;
+
+/**
+ * A destination that counts spans and, per request, records how long ago its first span was sent:
+ * {@link LoadClient} writes the send time ({@code System.nanoTime()}, same JVM) into the trace id's
+ * first eight bytes, which no hop rewrites.
+ */
+final class LatencySink implements AutoCloseable {
+    private final Server server;
+    private final AtomicLong spans = new AtomicLong();
+    private final Recorder latencyMicros = new Recorder(3);
+
+    LatencySink(int port) {
+        TraceServiceGrpc.TraceServiceImplBase service = new TraceServiceGrpc.TraceServiceImplBase() {
+            @Override
+            public void export(ExportTraceServiceRequest request, StreamObserver<ExportTraceServiceResponse> responses) {
+                long now = System.nanoTime();
+                int n = 0;
+                long sentAt = 0;
+                for (ResourceSpans rs : request.getResourceSpansList()) {
+                    for (ScopeSpans ss : rs.getScopeSpansList()) {
+                        for (Span span : ss.getSpansList()) {
+                            if (n++ == 0) {
+                                sentAt = span.getTraceId().asReadOnlyByteBuffer().getLong();
+                            }
+                        }
+                    }
+                }
+                spans.addAndGet(n);
+                if (n > 0 && sentAt > 0) {
+                    latencyMicros.recordValue(Math.max(0, (now - sentAt) / 1000));
+                }
+                responses.onNext(ExportTraceServiceResponse.getDefaultInstance());
+                responses.onCompleted();
+            }
+        };
+        try {
+            server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port)).addService(service)
+                    .maxInboundMessageSize(64 << 20).build().start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    long spans() {
+        return spans.get();
+    }
+
+    /** Latencies recorded since the last call, in microseconds. */
+    org.HdrHistogram.Histogram takeLatencies() {
+        return latencyMicros.getIntervalHistogram();
+    }
+
+    @Override
+    public void close() {
+        server.shutdownNow();
+        try {
+            server.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,200 @@
+package dev.llmtrace.bench.pipeline;
+
+import dev.llmtrace.core.Fixtures;
+import dev.llmtrace.core.otlp.OtlpJson;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.HdrHistogram.Histogram;
+
+/**
+ * The whole-pipeline benchmark (bench/run-pipeline.sh): the same load, sinks and measurements against
+ * llmtrace (three services) and against the OpenTelemetry Collector, one after the other in one run.
+ * Not a test: it prints figures, it asserts nothing but that every accepted span arrived.
+ */
+public final class PipelineBench {
+    static final int SINKS = 3;
+
+    record Options(List<String> contenders, Path otelcol, int batch, int concurrency, int warmupSeconds, int throughputSeconds,
+            List<Integer> rates, int rateSeconds, List<String> jvmOptions, Path out) {}
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> a = new LinkedHashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            a.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+        }
+        Options o = new Options(
+                List.of(a.getOrDefault("contenders", "llmtrace,otelcol").split(",")),
+                a.containsKey("otelcol") ? Path.of(a.get("otelcol")) : null,
+                Integer.parseInt(a.getOrDefault("batch", "50")),
+                Integer.parseInt(a.getOrDefault("concurrency", "8")),
+                Integer.parseInt(a.getOrDefault("warmup", "30")),
+                Integer.parseInt(a.getOrDefault("throughput", "30")),
+                parseInts(a.getOrDefault("rates", "1000,5000,10000")),
+                Integer.parseInt(a.getOrDefault("rate-seconds", "20")),
+                List.of(a.getOrDefault("jvm", "-Xmx256m").split(" ")),
+                Path.of(a.getOrDefault("out", "bench/target/pipeline-results.md")));
+        Path repo = Path.of("").toAbsolutePath();
+        ExportTraceServiceRequest fixture = OtlpJson.parseTraces(Fixtures.bytes(Fixtures.BROADCAST_FULL));
+        int attributes = fixture.getResourceSpans(0).getScopeSpans(0).getSpans(0).getAttributesCount();
+
+        StringBuilder report = new StringBuilder();
+        report.append(String.format(Locale.ROOT, "%d cores; span: Broadcast fixture (%d attributes, %d bytes as protobuf); batch %d spans per request; "
+                + "%d sinks; throughput: %d requests in flight, %d s after %d s warm-up; fixed rates %d s each.%n%n",
+                Runtime.getRuntime().availableProcessors(), attributes, fixture.getResourceSpans(0).getScopeSpans(0).getSpans(0).getSerializedSize(),
+                o.batch, SINKS, o.concurrency, o.throughputSeconds, o.warmupSeconds, o.rateSeconds));
+        report.append("| contender | phase | offered spans/s | delivered spans/s (each of 3 sinks) | p50 ms | p99 ms | max ms | CPU cores per process | max RSS MiB per process |\n");
+        report.append("|---|---|---|---|---|---|---|---|---|\n");
+        for (String name : o.contenders) {
+            Path work = repo.resolve("bench/target/pipeline-run/" + name);
+            deleteTree(work);
+            Contender contender = switch (name) {
+                case "llmtrace" -> new LlmtracePipeline(repo, work, o.jvmOptions);
+                case "otelcol" -> {
+                    if (o.otelcol == null) {
+                        throw new IllegalArgumentException("--otelcol PATH is needed for the Collector");
+                    }
+                    yield new CollectorPipeline(o.otelcol, work);
+                }
+                default -> throw new IllegalArgumentException("unknown contender " + name);
+            };
+            run(contender, fixture, o, report);
+            System.out.println(report);
+        }
+        Files.createDirectories(o.out.getParent());
+        Files.writeString(o.out, report);
+        System.out.println("written to " + o.out);
+    }
+
+    static void run(Contender contender, ExportTraceServiceRequest fixture, Options o, StringBuilder report) throws Exception {
+        List<LatencySink> sinks = new ArrayList<>();
+        List<Integer> ports = new ArrayList<>();
+        for (int i = 0; i < SINKS; i++) {
+            int port = Contender.freePort();
+            sinks.add(new LatencySink(port));
+            ports.add(port);
+        }
+        ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
+        try (contender; LoadClient load = new LoadClient(contender.receiverPort(), contender.token(), fixture, o.batch)) {
+            contender.start(ports);
+            Map<String, ProcessStats> stats = new LinkedHashMap<>();
+            contender.processes.forEach((label, p) -> stats.put(label, new ProcessStats(p.pid())));
+            sampler.scheduleAtFixedRate(() -> stats.values().forEach(ProcessStats::sample), 0, 500, TimeUnit.MILLISECONDS);
+
+            log(contender.name + ": warm-up " + o.warmupSeconds + " s");
+            load.closedLoop(o.concurrency, o.warmupSeconds);
+            awaitDelivered(sinks, load, 120);
+
+            // sustained throughput: what reaches every sink while the client keeps requests in flight
+            stats.values().forEach(ProcessStats::mark);
+            long before = minDelivered(sinks);
+            long acceptedBefore = load.acceptedSpans.get();
+            long t0 = System.nanoTime();
+            load.closedLoop(o.concurrency, o.throughputSeconds);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            long deliveredInWindow = minDelivered(sinks) - before;
+            double offered = (load.acceptedSpans.get() - acceptedBefore) / seconds;
+            long drainStart = System.nanoTime();
+            awaitDelivered(sinks, load, 300);
+            double drain = (System.nanoTime() - drainStart) / 1e9;
+            double sustained = (minDelivered(sinks) - before) / (seconds + drain);
+            sinks.forEach(LatencySink::takeLatencies);
+            row(report, contender.name, String.format(Locale.ROOT, "max (closed loop; drained in %.1f s)", drain),
+                    offered, Math.min(sustained, deliveredInWindow / seconds), null, stats);
+
+            for (int rate : o.rates) {
+                log(contender.name + ": " + rate + " spans/s for " + o.rateSeconds + " s");
+                load.fixedRate(rate, 3); // settle
+                awaitDelivered(sinks, load, 60);
+                sinks.forEach(LatencySink::takeLatencies);
+                stats.values().forEach(ProcessStats::mark);
+                long start = minDelivered(sinks);
+                long accepted = load.acceptedSpans.get();
+                long r0 = System.nanoTime();
+                load.fixedRate(rate, o.rateSeconds);
+                boolean all = awaitDelivered(sinks, load, 60);
+                double rs = (System.nanoTime() - r0) / 1e9;
+                Histogram merged = new Histogram(3);
+                sinks.forEach(s -> merged.add(s.takeLatencies()));
+                double offeredRate = (load.acceptedSpans.get() - accepted) / (double) o.rateSeconds;
+                row(report, contender.name, "fixed rate" + (all ? "" : " (NOT ALL DELIVERED)"), offeredRate,
+                        (minDelivered(sinks) - start) / Math.max(rs, o.rateSeconds), merged, stats);
+            }
+            if (load.refusedRequests.get() > 0) {
+                report.append(String.format("| %s | refused or over-limit requests during the run: %d | | | | | | | |%n",
+                        contender.name, load.refusedRequests.get()));
+            }
+        } finally {
+            sampler.shutdownNow();
+            sinks.forEach(LatencySink::close);
+        }
+    }
+
+    static void row(StringBuilder report, String name, String phase, double offered, double delivered, Histogram latency,
+            Map<String, ProcessStats> stats) {
+        StringBuilder cpu = new StringBuilder();
+        StringBuilder rss = new StringBuilder();
+        stats.forEach((label, s) -> {
+            cpu.append(cpu.isEmpty() ? "" : ", ").append(String.format(Locale.ROOT, "%s %.2f", label, s.cores()));
+            rss.append(rss.isEmpty() ? "" : ", ").append(String.format(Locale.ROOT, "%s %.0f", label, s.maxRssMib()));
+        });
+        String p50 = latency == null ? "–" : ms(latency.getValueAtPercentile(50));
+        String p99 = latency == null ? "–" : ms(latency.getValueAtPercentile(99));
+        String max = latency == null ? "–" : ms(latency.getMaxValue());
+        String line = String.format(Locale.ROOT, "| %s | %s | %,.0f | %,.0f | %s | %s | %s | %s | %s |%n", name, phase, offered, delivered,
+                p50, p99, max, cpu, rss);
+        report.append(line);
+        System.out.print(line);
+    }
+
+    static String ms(long micros) {
+        return String.format(Locale.ROOT, "%.1f", micros / 1000.0);
+    }
+
+    static long minDelivered(List<LatencySink> sinks) {
+        return sinks.stream().mapToLong(LatencySink::spans).min().orElse(0);
+    }
+
+    /** Until every sink has every accepted span; false on timeout. */
+    static boolean awaitDelivered(List<LatencySink> sinks, LoadClient load, int timeoutSeconds) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+        while (System.nanoTime() < deadline) {
+            if (minDelivered(sinks) >= load.acceptedSpans.get()) {
+                return true;
+            }
+            Thread.sleep(50);
+        }
+        log("not all delivered: accepted " + load.acceptedSpans.get() + ", sinks " + sinks.stream().map(s -> Long.toString(s.spans())).toList());
+        return false;
+    }
+
+    static List<Integer> parseInts(String csv) {
+        List<Integer> out = new ArrayList<>();
+        for (String s : csv.split(",")) {
+            if (!s.isBlank()) {
+                out.add(Integer.parseInt(s.trim()));
+            }
+        }
+        return out;
+    }
+
+    static void log(String message) {
+        System.err.println("[bench] " + message);
+    }
+
+    static void deleteTree(Path dir) throws java.io.IOException {
+        if (Files.exists(dir)) {
+            try (var files = Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+}
