@@ -2,6 +2,7 @@ package dev.llmtrace.export;
 
 import dev.llmtrace.core.grpc.ExportResponseFuture;
 import dev.llmtrace.core.grpc.GrpcErrors;
+import dev.llmtrace.core.grpc.SerializedExport;
 import io.grpc.CallOptions;
 import io.grpc.ChannelCredentials;
 import io.grpc.ClientCall;
@@ -9,15 +10,10 @@ import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
-import io.grpc.MethodDescriptor;
 import io.grpc.TlsChannelCredentials;
-import io.grpc.protobuf.ProtoUtils;
 import io.grpc.stub.ClientCalls;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
-import io.opentelemetry.proto.collector.trace.v1.TraceServiceGrpc;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
@@ -28,10 +24,6 @@ import java.util.concurrent.TimeUnit;
  * a byte-array marshaller, so export never parses a batch again to send it.
  */
 final class GrpcSender implements Sender {
-    private static final MethodDescriptor<byte[], ExportTraceServiceResponse> EXPORT = TraceServiceGrpc.getExportMethod()
-            .toBuilder(new BytesMarshaller(), ProtoUtils.marshaller(ExportTraceServiceResponse.getDefaultInstance()))
-            .build();
-
     private final DestinationSpec spec;
     private final ManagedChannel channel;
 
@@ -71,7 +63,7 @@ final class GrpcSender implements Sender {
         if (spec.gzip()) {
             options = options.withCompression("gzip");
         }
-        ClientCall<byte[], ExportTraceServiceResponse> call = channel.newCall(EXPORT, options);
+        ClientCall<byte[], ExportTraceServiceResponse> call = channel.newCall(SerializedExport.METHOD, options);
         ExportResponseFuture response = new ExportResponseFuture(GrpcErrors::classify);
         ClientCalls.asyncUnaryCall(new HeadersCall<>(call, metadata), body, response);
         return response.thenApply(r -> new Result(r.getPartialSuccess().getRejectedSpans(), r.getPartialSuccess().getErrorMessage()));
@@ -100,22 +92,6 @@ final class GrpcSender implements Sender {
         public void start(Listener<R> listener, Metadata headers) {
             headers.merge(extra);
             super.start(listener, headers);
-        }
-    }
-
-    private static final class BytesMarshaller implements MethodDescriptor.Marshaller<byte[]> {
-        @Override
-        public InputStream stream(byte[] value) {
-            return new ByteArrayInputStream(value);
-        }
-
-        @Override
-        public byte[] parse(InputStream stream) {
-            try {
-                return stream.readAllBytes();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
         }
     }
 }

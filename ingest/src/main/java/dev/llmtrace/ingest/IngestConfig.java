@@ -59,8 +59,12 @@ public interface IngestConfig {
     }
 
     interface Buffer {
-        /** Bytes (protobuf-encoded) held for enrich at most; beyond, senders get 503 / RESOURCE_EXHAUSTED. */
-        @WithDefault("268435456")
+        /**
+         * Bytes (protobuf-encoded, held as such) for enrich at most; beyond, senders get 503 /
+         * RESOURCE_EXHAUSTED. This is heap: keep it well under the JVM's maximum (half the container
+         * limit in the images).
+         */
+        @WithDefault("67108864")
         @Min(1048576)
         long maxBytes();
 

@@ -34,8 +34,7 @@ public class TraceIntake {
         TraceValidator.Result result = TraceValidator.validate(request);
         if (result.acceptedSpans() > 0) {
             ExportTraceServiceRequest accepted = result.accepted();
-            EnrichHandoff.Item item = new EnrichHandoff.Item(tenant, accepted, result.acceptedSpans(),
-                    accepted.getSerializedSize());
+            EnrichHandoff.Item item = new EnrichHandoff.Item(tenant, accepted.toByteArray(), result.acceptedSpans());
             if (!handoff.offer(item)) {
                 metrics.rejected("buffer_full", result.acceptedSpans() + result.rejectedSpans());
                 throw new BufferFullException();

@@ -62,7 +62,7 @@ final class LlmtracePipeline extends Contender {
     private List<String> java(String module, List<String> properties) {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
-        command.addAll(jvmOptions);
+        jvmOptions.forEach(option -> command.add(option.replace("{service}", module))); // e.g. a JFR file per service
         command.addAll(properties);
         command.add("-jar");
         command.add(repo.resolve(module + "/target/quarkus-app/quarkus-run.jar").toString());

@@ -1,9 +1,13 @@
 package dev.llmtrace.core.grpc;
 
 import dev.llmtrace.core.retry.ExportException;
+import io.grpc.CallOptions;
 import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptors;
 import io.grpc.Context;
 import io.grpc.Metadata;
+import io.grpc.stub.ClientCalls;
 import io.grpc.stub.MetadataUtils;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
@@ -20,6 +24,7 @@ import java.util.function.Function;
  * caller's choice (see {@code Retrier}).
  */
 public final class GrpcTraceForwarder {
+    private final Channel channel;
     private final TraceServiceGrpc.TraceServiceStub stub;
     private final Duration timeout;
     private final Map<String, String> headers;
@@ -37,6 +42,7 @@ public final class GrpcTraceForwarder {
 
     private GrpcTraceForwarder(Channel channel, Duration timeout, Map<String, String> headers,
             Function<Throwable, ExportException> classifier) {
+        this.channel = channel;
         this.stub = TraceServiceGrpc.newStub(channel);
         this.timeout = timeout;
         this.headers = Map.copyOf(headers);
@@ -44,11 +50,7 @@ public final class GrpcTraceForwarder {
     }
 
     public CompletableFuture<ExportTraceServiceResponse> export(ExportTraceServiceRequest request, String tenant) {
-        Metadata metadata = new Metadata();
-        headers.forEach((k, v) -> metadata.put(Metadata.Key.of(k, Metadata.ASCII_STRING_MARSHALLER), v));
-        if (tenant != null) {
-            metadata.put(Tenants.HEADER, tenant);
-        }
+        Metadata metadata = metadata(tenant);
         ExportResponseFuture result = new ExportResponseFuture(classifier);
         // A fork keeps the caller's context values but not its cancellation or deadline. Without it a
         // forward started on an inbound call's thread is cancelled when that call ends: ingest answers
@@ -58,5 +60,27 @@ public final class GrpcTraceForwarder {
                 .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
                 .export(request, result));
         return result;
+    }
+
+    /** The same export with the request already serialized (held as bytes in a buffer): sent as is. */
+    public CompletableFuture<ExportTraceServiceResponse> export(byte[] serializedRequest, String tenant) {
+        Metadata metadata = metadata(tenant);
+        ExportResponseFuture result = new ExportResponseFuture(classifier);
+        Context.current().fork().run(() -> {
+            ClientCall<byte[], ExportTraceServiceResponse> call = ClientInterceptors.intercept(channel,
+                    MetadataUtils.newAttachHeadersInterceptor(metadata)).newCall(SerializedExport.METHOD,
+                    CallOptions.DEFAULT.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS));
+            ClientCalls.asyncUnaryCall(call, serializedRequest, result);
+        });
+        return result;
+    }
+
+    private Metadata metadata(String tenant) {
+        Metadata metadata = new Metadata();
+        headers.forEach((k, v) -> metadata.put(Metadata.Key.of(k, Metadata.ASCII_STRING_MARSHALLER), v));
+        if (tenant != null) {
+            metadata.put(Tenants.HEADER, tenant);
+        }
+        return metadata;
     }
 }
