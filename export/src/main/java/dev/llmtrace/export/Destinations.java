@@ -20,6 +20,8 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.IdentityHashMap;
 import java.util.List;
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.llmtrace.core.otlp.OtlpWire;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
@@ -91,13 +93,55 @@ public class Destinations {
         return workers;
     }
 
+    private record Target(DestinationWorker worker, int spans, byte[] body) {}
+
+    /**
+     * Queues a batch received as protobuf bytes. A destination that takes the whole batch as it is
+     * (no filter but by tenant, no stricter privacy, protobuf) gets these very bytes; the batch is parsed
+     * only if some destination needs it changed, and then once.
+     */
+    public void accept(byte[] serializedRequest, String tenant) {
+        accept(serializedRequest, OtlpWire.cleanSpanCount(serializedRequest), tenant);
+    }
+
+    /** {@code spans}: {@link OtlpWire#cleanSpanCount} of the bytes, when the caller has it already. */
+    public void accept(byte[] serializedRequest, int spans, String tenant) {
+        ExportTraceServiceRequest request;
+        List<Target> targets = new ArrayList<>();
+        List<DestinationWorker> others = new ArrayList<>();
+        for (DestinationWorker worker : workers) {
+            DestinationSpec spec = worker.spec();
+            if (spans >= 0 && Filters.tenantOnly(spec.filter()) && privacy.get(spec.privacy()) == null
+                    && spec.encoding() == ExportConfig.Encoding.PROTOBUF) {
+                if (Filters.admitsTenant(spec.filter(), tenant)) {
+                    targets.add(new Target(worker, spans, serializedRequest));
+                }
+            } else {
+                others.add(worker);
+            }
+        }
+        if (!others.isEmpty()) {
+            try {
+                request = ExportTraceServiceRequest.parseFrom(serializedRequest);
+            } catch (InvalidProtocolBufferException e) {
+                throw ExportException.permanent("malformed", "invalid OTLP protobuf: " + e.getMessage());
+            }
+            targets.addAll(transformed(others, request, tenant));
+        }
+        enqueue(targets, tenant);
+    }
+
     /** Queues the batch for every destination it is for, or throws a retryable ExportException when one is full. */
     public void accept(ExportTraceServiceRequest request, String tenant) {
-        record Target(DestinationWorker worker, int spans, byte[] body) {}
+        enqueue(transformed(workers, request, tenant), tenant);
+    }
+
+    /** Each destination's part: filtered, redacted by its policy, serialized in its encoding, each distinct form once. */
+    private List<Target> transformed(List<DestinationWorker> destinations, ExportTraceServiceRequest request, String tenant) {
         Map<ExportTraceServiceRequest, EnumMap<ExportConfig.Encoding, byte[]>> serialized = new IdentityHashMap<>();
         Map<ExportTraceServiceRequest, EnumMap<PrivacyPolicy, ExportTraceServiceRequest>> redacted = new IdentityHashMap<>();
         List<Target> targets = new ArrayList<>();
-        for (DestinationWorker worker : workers) {
+        for (DestinationWorker worker : destinations) {
             ExportTraceServiceRequest filtered = Filters.apply(worker.spec().filter(), request, tenant);
             if (filtered == null) {
                 continue;
@@ -110,6 +154,11 @@ public class Destinations {
                     .computeIfAbsent(worker.spec().encoding(), e -> e == ExportConfig.Encoding.JSON ? OtlpJson.toJson(part) : part.toByteArray());
             targets.add(new Target(worker, Spans.count(part), body));
         }
+        return targets;
+    }
+
+    /** Reserves room in every target queue first, then appends: all or none. */
+    private void enqueue(List<Target> targets, String tenant) {
         synchronized (this) {
             List<Target> reserved = new ArrayList<>();
             for (Target t : targets) {

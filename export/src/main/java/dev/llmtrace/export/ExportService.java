@@ -1,23 +1,26 @@
 package dev.llmtrace.export;
 
 import dev.llmtrace.core.grpc.ExportReplies;
+import dev.llmtrace.core.grpc.SerializedExport;
 import dev.llmtrace.core.grpc.Tenants;
 import dev.llmtrace.core.metrics.PipelineMetrics;
-import dev.llmtrace.core.otlp.Spans;
+import dev.llmtrace.core.otlp.OtlpWire;
+import io.grpc.BindableService;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
-import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
-import io.opentelemetry.proto.collector.trace.v1.TraceServiceGrpc;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.common.annotation.Blocking;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * Receives from enrich and answers once the batch is in the durable queue of every destination it is
- * for; delivery happens behind the queues, each destination on its own.
+ * for; delivery happens behind the queues, each destination on its own. The batch arrives as its bytes
+ * ({@link #bindService()}): most destinations queue exactly those.
  */
 @GrpcService
-public class ExportService extends TraceServiceGrpc.TraceServiceImplBase {
+public class ExportService implements BindableService {
     private final Destinations destinations;
     private final PipelineMetrics metrics;
 
@@ -27,14 +30,21 @@ public class ExportService extends TraceServiceGrpc.TraceServiceImplBase {
     }
 
     @Override
+    public ServerServiceDefinition bindService() {
+        return ServerServiceDefinition.builder(SerializedExport.SERVICE)
+                .addMethod(SerializedExport.SERVER_METHOD, ServerCalls.asyncUnaryCall(this::export))
+                .build();
+    }
+
     @Blocking // queue appends are file writes
-    public void export(ExportTraceServiceRequest request, StreamObserver<ExportTraceServiceResponse> responses) {
+    public void export(byte[] request, StreamObserver<ExportTraceServiceResponse> responses) {
         String tenant = Tenants.current();
-        int spans = Spans.count(request);
+        int clean = OtlpWire.cleanSpanCount(request); // -1: not clean, and Destinations parses for the precise error
+        int spans = Math.max(0, clean);
         metrics.received("grpc", spans);
         CompletableFuture<ExportTraceServiceResponse> queued;
         try {
-            destinations.accept(request, tenant);
+            destinations.accept(request, clean, tenant);
             queued = CompletableFuture.completedFuture(ExportTraceServiceResponse.getDefaultInstance());
         } catch (RuntimeException e) {
             queued = CompletableFuture.failedFuture(e);

@@ -13,6 +13,15 @@ import java.util.Map;
 final class Filters {
     private Filters() {}
 
+    /** True when the filter looks at the tenant only: then it takes a request whole or not at all, unread. */
+    static boolean tenantOnly(ExportConfig.Filter filter) {
+        return filter == null || (filter.services().isEmpty() && filter.attributes().isEmpty());
+    }
+
+    static boolean admitsTenant(ExportConfig.Filter filter, String tenant) {
+        return filter == null || filter.tenants().isEmpty() || filter.tenants().get().contains(tenant);
+    }
+
     static ExportTraceServiceRequest apply(ExportConfig.Filter filter, ExportTraceServiceRequest request, String tenant) {
         if (filter == null) {
             return request;

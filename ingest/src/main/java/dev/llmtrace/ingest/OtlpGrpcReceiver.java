@@ -1,29 +1,49 @@
 package dev.llmtrace.ingest;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import dev.llmtrace.core.grpc.GrpcErrors;
+import dev.llmtrace.core.grpc.SerializedExport;
 import dev.llmtrace.core.grpc.Tenants;
+import dev.llmtrace.core.metrics.PipelineMetrics;
+import io.grpc.BindableService;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.Status;
+import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
-import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
-import io.opentelemetry.proto.collector.trace.v1.TraceServiceGrpc;
 import io.quarkus.grpc.GrpcService;
 
-/** OTLP/gRPC {@code TraceService/Export}. Auth happens in {@link GrpcBearerAuth}; size limits in gRPC itself. */
+/**
+ * OTLP/gRPC {@code TraceService/Export}. Auth happens in {@link GrpcBearerAuth}; size limits in gRPC itself.
+ * The request is taken as its serialized bytes ({@link #bindService()}), so that a clean request goes
+ * on to enrich as it came, without being built into objects and serialized again.
+ */
 @GrpcService
-public class OtlpGrpcReceiver extends TraceServiceGrpc.TraceServiceImplBase {
+public class OtlpGrpcReceiver implements BindableService {
     private final TraceIntake intake;
     private final IngestConfig config;
+    private final PipelineMetrics metrics;
 
-    public OtlpGrpcReceiver(TraceIntake intake, IngestConfig config) {
+    public OtlpGrpcReceiver(TraceIntake intake, IngestConfig config, PipelineMetrics metrics) {
         this.intake = intake;
         this.config = config;
+        this.metrics = metrics;
     }
 
     @Override
-    public void export(ExportTraceServiceRequest request, StreamObserver<ExportTraceServiceResponse> responses) {
+    public ServerServiceDefinition bindService() {
+        return ServerServiceDefinition.builder(SerializedExport.SERVICE)
+                .addMethod(SerializedExport.SERVER_METHOD, ServerCalls.asyncUnaryCall(this::export))
+                .build();
+    }
+
+    void export(byte[] request, StreamObserver<ExportTraceServiceResponse> responses) {
         try {
             responses.onNext(intake.accept(request, Tenants.current(), "grpc"));
             responses.onCompleted();
+        } catch (InvalidProtocolBufferException e) {
+            metrics.rejected("malformed", 0);
+            responses.onError(Status.INVALID_ARGUMENT.withDescription("invalid OTLP protobuf: " + e.getMessage()).asRuntimeException());
         } catch (TraceIntake.BufferFullException e) {
             responses.onError(GrpcErrors.resourceExhausted(e.getMessage(), config.buffer().retryAfter()));
         }

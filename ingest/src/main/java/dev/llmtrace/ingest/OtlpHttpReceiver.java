@@ -134,17 +134,13 @@ public class OtlpHttpReceiver {
         } catch (IllegalArgumentException e) {
             return new Refusal(400, Code.INVALID_ARGUMENT, "malformed", e.getMessage());
         }
-        ExportTraceServiceRequest request;
         try {
-            request = json ? OtlpJson.parseTraces(bytes) : ExportTraceServiceRequest.parseFrom(bytes);
+            return json ? intake.accept(OtlpJson.parseTraces(bytes), tenant, "http_json")
+                    : intake.accept(bytes, tenant, "http_protobuf");
         } catch (OtlpJsonException e) {
             return new Refusal(400, Code.INVALID_ARGUMENT, "malformed", "invalid OTLP/JSON: " + e.getMessage());
         } catch (InvalidProtocolBufferException e) {
             return new Refusal(400, Code.INVALID_ARGUMENT, "malformed", "invalid OTLP protobuf: " + e.getMessage());
-        }
-        try {
-            ExportTraceServiceResponse response = intake.accept(request, tenant, json ? "http_json" : "http_protobuf");
-            return response;
         } catch (TraceIntake.BufferFullException e) {
             return new Refusal(503, Code.UNAVAILABLE, null, e.getMessage()); // counted by the intake
         }

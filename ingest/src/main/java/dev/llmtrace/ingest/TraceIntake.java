@@ -1,7 +1,9 @@
 package dev.llmtrace.ingest;
 
 import dev.llmtrace.core.metrics.PipelineMetrics;
+import dev.llmtrace.core.otlp.OtlpWire;
 import dev.llmtrace.core.otlp.TraceValidator;
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
@@ -29,17 +31,29 @@ public class TraceIntake {
         this.metrics = metrics;
     }
 
+    /**
+     * A request as it came off the wire (protobuf). When every span is valid it is handed on as these
+     * very bytes, never built into objects; otherwise it is parsed, for the precise error or partial success.
+     */
+    public ExportTraceServiceResponse accept(byte[] serialized, String tenant, String transport)
+            throws BufferFullException, InvalidProtocolBufferException {
+        int spans = OtlpWire.cleanSpanCount(serialized);
+        if (spans < 0) {
+            return accept(ExportTraceServiceRequest.parseFrom(serialized), tenant, transport);
+        }
+        if (spans > 0) {
+            offer(new EnrichHandoff.Item(tenant, serialized, spans), spans, transport);
+        }
+        return ExportTraceServiceResponse.getDefaultInstance();
+    }
+
     public ExportTraceServiceResponse accept(ExportTraceServiceRequest request, String tenant, String transport)
             throws BufferFullException {
         TraceValidator.Result result = TraceValidator.validate(request);
         if (result.acceptedSpans() > 0) {
             ExportTraceServiceRequest accepted = result.accepted();
-            EnrichHandoff.Item item = new EnrichHandoff.Item(tenant, accepted.toByteArray(), result.acceptedSpans());
-            if (!handoff.offer(item)) {
-                metrics.rejected("buffer_full", result.acceptedSpans() + result.rejectedSpans());
-                throw new BufferFullException();
-            }
-            metrics.received(transport, result.acceptedSpans());
+            offer(new EnrichHandoff.Item(tenant, accepted.toByteArray(), result.acceptedSpans()),
+                    result.acceptedSpans() + result.rejectedSpans(), transport);
         }
         if (!result.hasRejections()) {
             return ExportTraceServiceResponse.getDefaultInstance();
@@ -50,5 +64,14 @@ public class TraceIntake {
                         .setRejectedSpans(result.rejectedSpans())
                         .setErrorMessage(result.errorMessage()))
                 .build();
+    }
+
+    /** {@code requestSpans}: every span of the request, refused with it when the buffer is full. */
+    private void offer(EnrichHandoff.Item item, int requestSpans, String transport) throws BufferFullException {
+        if (!handoff.offer(item)) {
+            metrics.rejected("buffer_full", requestSpans);
+            throw new BufferFullException();
+        }
+        metrics.received(transport, item.spans());
     }
 }

@@ -75,6 +75,40 @@ class IngestGrpcTest {
         }
     }
 
+    /** The receiver takes the request as bytes: what protobuf would refuse, it refuses itself, and keeps serving. */
+    @Test
+    void malformedProtobufIsInvalidArgument() {
+        byte[] good = fixture().toByteArray();
+        byte[] truncated = java.util.Arrays.copyOf(good, good.length - 3);
+        byte[] badUtf8 = good.clone();
+        int name = indexOf(badUtf8, "LLM Generation".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        badUtf8[name] = (byte) 0xC3; // a lead byte followed by ASCII: not UTF-8
+        for (byte[] body : java.util.List.of(truncated, badUtf8)) {
+            Metadata headers = new Metadata();
+            headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer test-token-beta");
+            StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> io.grpc.stub.ClientCalls.blockingUnaryCall(
+                    io.grpc.ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(headers)),
+                    dev.llmtrace.core.grpc.SerializedExport.METHOD, io.grpc.CallOptions.DEFAULT, body));
+            assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
+            assertTrue(e.getStatus().getDescription().startsWith("invalid OTLP protobuf"), e.getStatus().getDescription());
+        }
+        assertEquals(0, FakeEnrich.receiver.spanCount());
+        goodRequestStillAccepted();
+    }
+
+    static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i <= haystack.length - needle.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        throw new AssertionError("not found");
+    }
+
     @Test
     void missingAndWrongTokensAreUnauthenticated() {
         StatusRuntimeException missing = assertThrows(StatusRuntimeException.class, () -> stub(null).export(fixture()));
