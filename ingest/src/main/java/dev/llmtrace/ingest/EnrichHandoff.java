@@ -48,8 +48,8 @@ public class EnrichHandoff {
         }
     }
 
-    /** What became of an item. */
-    public record Outcome(Item item, ExportException failure) {}
+    /** What became of a batch. */
+    public record Outcome(Batch batch, ExportException failure) {}
 
     private final AtomicLong bytes = new AtomicLong();
     private final AtomicInteger requests = new AtomicInteger();
@@ -125,29 +125,31 @@ public class EnrichHandoff {
     @Outgoing("enrich-outcomes")
     @Broadcast
     public Multi<Outcome> forward(Multi<Item> items) {
-        return items.onItem()
-                .transformToUni(this::forwardWithRetry)
+        IngestConfig.Batch batching = config.forward().batch();
+        return items.group().intoLists().of(batching.maxRequests(), batching.maxDelay())
+                .onItem().transformToIterable(waiting -> Batch.of(waiting, batching.maxBytes()))
+                .onItem().transformToUni(this::forwardWithRetry)
                 .merge(config.forward().concurrency());
     }
 
-    private Uni<Outcome> forwardWithRetry(Item item) {
+    private Uni<Outcome> forwardWithRetry(Batch batch) {
         return Uni.createFrom()
-                .completionStage(() -> retrier.run(() -> forwarder.export(item.request(), item.tenant()),
+                .completionStage(() -> retrier.run(() -> forwarder.export(batch.request(), batch.tenant()),
                         (failure, attempt, delay) -> metrics.forwardFailed(failure.reason())))
                 .onItemOrFailure().transform((response, error) ->
-                        new Outcome(item, error == null ? null : ExportException.of(error)));
+                        new Outcome(batch, error == null ? null : ExportException.of(error)));
     }
 
     @Incoming("enrich-outcomes")
     public void completed(Outcome outcome) {
-        release(outcome.item());
+        outcome.batch().items().forEach(this::release);
         if (outcome.failure() == null) {
-            metrics.forwarded(outcome.item().spans());
+            metrics.forwarded(outcome.batch().spans());
             return;
         }
-        metrics.dropped(outcome.failure().reason(), outcome.item().spans());
-        LOG.errorf("dropped %d span(s) of tenant %s on their way to enrich: %s", outcome.item().spans(),
-                outcome.item().tenant(), outcome.failure().getMessage());
+        metrics.dropped(outcome.failure().reason(), outcome.batch().spans());
+        LOG.errorf("dropped %d span(s) of tenant %s on their way to enrich: %s", outcome.batch().spans(),
+                outcome.batch().tenant(), outcome.failure().getMessage());
     }
 
     /** Gives buffered data a bounded chance to reach enrich before the process exits. */

@@ -95,5 +95,30 @@ public interface IngestConfig {
 
         @Valid
         RetryConfig retry();
+
+        @Valid
+        Batch batch();
+    }
+
+    /**
+     * Requests of one tenant waiting together go to enrich as one call: their protobuf bytes concatenate
+     * into one valid request, so batching costs a copy, not a parse.
+     */
+    interface Batch {
+        /** Requests joined into one call at most. 1 turns batching off. */
+        @WithDefault("64")
+        @Min(1)
+        @Max(10000)
+        int maxRequests();
+
+        /** Bytes of one call at most (a single larger request still goes alone). Keep it under enrich's message limit. */
+        @WithDefault("1048576")
+        @Min(1024)
+        @Max(4194304)
+        int maxBytes();
+
+        /** How long the first request of a batch may wait for others. */
+        @WithDefault("5ms")
+        Duration maxDelay();
     }
 }
