@@ -1,14 +1,12 @@
 package dev.llmtrace.bench.pipeline;
 
+import dev.llmtrace.core.grpc.SerializedExport;
 import io.grpc.Server;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.stub.ServerCalls;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
-import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
-import io.opentelemetry.proto.collector.trace.v1.TraceServiceGrpc;
-import io.opentelemetry.proto.trace.v1.ResourceSpans;
-import io.opentelemetry.proto.trace.v1.ScopeSpans;
-import io.opentelemetry.proto.trace.v1.Span;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -27,29 +25,20 @@ final class LatencySink implements AutoCloseable {
     private final Recorder latencyMicros = new Recorder(3);
 
     LatencySink(int port) {
-        TraceServiceGrpc.TraceServiceImplBase service = new TraceServiceGrpc.TraceServiceImplBase() {
-            @Override
-            public void export(ExportTraceServiceRequest request, StreamObserver<ExportTraceServiceResponse> responses) {
-                long now = System.nanoTime();
-                int n = 0;
-                long sentAt = 0;
-                for (ResourceSpans rs : request.getResourceSpansList()) {
-                    for (ScopeSpans ss : rs.getScopeSpansList()) {
-                        for (Span span : ss.getSpansList()) {
-                            if (n++ == 0) {
-                                sentAt = span.getTraceId().asReadOnlyByteBuffer().getLong();
-                            }
-                        }
+        // counts on the wire (no objects): the sinks' cost must not weigh on the contenders
+        ServerServiceDefinition service = ServerServiceDefinition.builder(SerializedExport.SERVICE)
+                .addMethod(SerializedExport.SERVER_METHOD, ServerCalls.asyncUnaryCall((byte[] request, StreamObserver<ExportTraceServiceResponse> responses) -> {
+                    long now = System.nanoTime();
+                    long[] firstTraceId = new long[1];
+                    int n = WireCount.spans(request, firstTraceId);
+                    spans.addAndGet(n);
+                    if (n > 0 && firstTraceId[0] > 0) {
+                        latencyMicros.recordValue(Math.max(0, (now - firstTraceId[0]) / 1000));
                     }
-                }
-                spans.addAndGet(n);
-                if (n > 0 && sentAt > 0) {
-                    latencyMicros.recordValue(Math.max(0, (now - sentAt) / 1000));
-                }
-                responses.onNext(ExportTraceServiceResponse.getDefaultInstance());
-                responses.onCompleted();
-            }
-        };
+                    responses.onNext(ExportTraceServiceResponse.getDefaultInstance());
+                    responses.onCompleted();
+                }))
+                .build();
         try {
             server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port)).addService(service)
                     .maxInboundMessageSize(64 << 20).build().start();
