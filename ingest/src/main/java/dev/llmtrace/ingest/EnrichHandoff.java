@@ -127,6 +127,9 @@ public class EnrichHandoff {
     public Multi<Outcome> forward(Multi<Item> items) {
         IngestConfig.Batch batching = config.forward().batch();
         return items.group().intoLists().of(batching.maxRequests(), batching.maxDelay())
+                // the time-based grouping emits when its window closes, demand or not: batches wait here
+                // while every call is in flight (bounded by admit(), which bounds the items)
+                .onOverflow().bufferUnconditionally()
                 .onItem().transformToIterable(waiting -> Batch.of(waiting, batching.maxBytes()))
                 .onItem().transformToUni(this::forwardWithRetry)
                 .merge(config.forward().concurrency());

@@ -152,6 +152,47 @@ class IngestGrpcTest {
         FakeEnrich.receiver.received().forEach(r -> assertTrue(r.request().toString().indexOf("\"bad\"") < 0));
     }
 
+    /**
+     * More requests than calls may be in flight arrive while enrich is down: batches wait without
+     * demand from the forwarder, and must still all arrive, once, when enrich is back.
+     */
+    @Test
+    void manyRequestsDuringAnOutageAllArriveOnceBatched() throws Exception {
+        FakeEnrich.receiver.failWith(Status.UNAVAILABLE.withDescription("enrich restarting"));
+        int requests = 600;
+        java.util.concurrent.ExecutorService senders = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            java.util.List<java.util.concurrent.Future<?>> sent = new java.util.ArrayList<>();
+            for (int i = 0; i < requests; i++) {
+                int n = i;
+                sent.add(senders.submit(() -> stub("test-token-beta").export(withSpanId(n))));
+                if (i % 100 == 99) {
+                    Thread.sleep(300); // spread over time, so several batch windows pass with no call free
+                }
+            }
+            for (var f : sent) {
+                f.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        } finally {
+            senders.shutdownNow();
+        }
+        FakeEnrich.receiver.failWith(null);
+        await().atMost(Duration.ofSeconds(30)).until(() -> FakeEnrich.receiver.spanCount() >= requests);
+        Thread.sleep(500);
+        assertEquals(requests, FakeEnrich.receiver.spanCount(), "each buffered request delivered exactly once");
+        assertEquals(requests, FakeEnrich.receiver.spansById().size());
+        assertTrue(FakeEnrich.receiver.received().size() < requests, "joined into fewer calls: " + FakeEnrich.receiver.received().size());
+        goodRequestStillAccepted();
+    }
+
+    static ExportTraceServiceRequest withSpanId(int n) {
+        ExportTraceServiceRequest f = fixture();
+        ResourceSpans rs = f.getResourceSpans(0);
+        Span span = rs.getScopeSpans(0).getSpans(0).toBuilder()
+                .setSpanId(ByteString.copyFrom(java.nio.ByteBuffer.allocate(8).putLong(n + 1L).array())).build();
+        return f.toBuilder().setResourceSpans(0, rs.toBuilder().setScopeSpans(0, rs.getScopeSpans(0).toBuilder().setSpans(0, span))).build();
+    }
+
     @Test
     void enrichOutageIsRetriedWithoutLoss() throws Exception {
         FakeEnrich.receiver.failWith(Status.UNAVAILABLE.withDescription("enrich restarting"));
