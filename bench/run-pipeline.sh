@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Whole-pipeline benchmark: llmtrace's three services and the OpenTelemetry Collector, one after the
 # other, with the same OTLP/gRPC load (Broadcast-sized spans) fanned out to 3 sinks. Not a test.
-#   bench/run-pipeline.sh                                   # both, default phases (about 6 minutes)
+#   bench/run-pipeline.sh                                   # both, default phases (about 12 minutes)
 #   bench/run-pipeline.sh --contenders llmtrace --rates 5000 # options: see PipelineBench
 # Figures go to stdout and bench/target/pipeline-results.md.
 set -euo pipefail

@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.Recorder;
 
 /**
- * A destination that counts spans and, per request, records how long ago its first span was sent:
+ * A destination that counts spans and, per client request in what it receives, records how long ago it was sent:
  * {@link LoadClient} writes the send time ({@code System.nanoTime()}, same JVM) into the trace id's
  * first eight bytes, which no hop rewrites.
  */
@@ -29,12 +29,7 @@ final class LatencySink implements AutoCloseable {
         ServerServiceDefinition service = ServerServiceDefinition.builder(SerializedExport.SERVICE)
                 .addMethod(SerializedExport.SERVER_METHOD, ServerCalls.asyncUnaryCall((byte[] request, StreamObserver<ExportTraceServiceResponse> responses) -> {
                     long now = System.nanoTime();
-                    long[] firstTraceId = new long[1];
-                    int n = WireCount.spans(request, firstTraceId);
-                    spans.addAndGet(n);
-                    if (n > 0 && firstTraceId[0] > 0) {
-                        latencyMicros.recordValue(Math.max(0, (now - firstTraceId[0]) / 1000));
-                    }
+                    spans.addAndGet(WireCount.spans(request, sentAt -> latencyMicros.recordValue(Math.max(0, (now - sentAt) / 1000))));
                     responses.onNext(ExportTraceServiceResponse.getDefaultInstance());
                     responses.onCompleted();
                 }))

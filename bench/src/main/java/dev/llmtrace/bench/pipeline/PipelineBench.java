@@ -36,7 +36,7 @@ public final class PipelineBench {
                 a.containsKey("otelcol") ? Path.of(a.get("otelcol")) : null,
                 Integer.parseInt(a.getOrDefault("batch", "50")),
                 Integer.parseInt(a.getOrDefault("concurrency", "8")),
-                Integer.parseInt(a.getOrDefault("warmup", "30")),
+                Integer.parseInt(a.getOrDefault("warmup", "120")),
                 Integer.parseInt(a.getOrDefault("throughput", "30")),
                 parseInts(a.getOrDefault("rates", "1000,5000,10000")),
                 Integer.parseInt(a.getOrDefault("rate-seconds", "20")),
