@@ -117,8 +117,8 @@ public interface IngestConfig {
         @Max(4194304)
         int maxBytes();
 
-        /** How long the first request of a batch may wait for others. */
-        @WithDefault("5ms")
+        /** How long the first request of a batch may wait for others (5 ms cost 5 ms of p50 in the benchmark, no throughput). */
+        @WithDefault("1ms")
         Duration maxDelay();
     }
 }
