@@ -54,6 +54,7 @@ public class EnrichHandoff {
     private final AtomicLong bytes = new AtomicLong();
     private final AtomicInteger requests = new AtomicInteger();
     private final AtomicLong spans = new AtomicLong();
+    private volatile boolean forwarderStopped;
 
     private final IngestConfig config;
     private final PipelineMetrics metrics;
@@ -126,13 +127,31 @@ public class EnrichHandoff {
     @Broadcast
     public Multi<Outcome> forward(Multi<Item> items) {
         IngestConfig.Batch batching = config.forward().batch();
-        return items.group().intoLists().of(batching.maxRequests(), batching.maxDelay())
+        return items.onTermination().invoke((failure, cancelled) -> forwarderStopped(failure))
+                .group().intoLists().of(batching.maxRequests(), batching.maxDelay())
                 // the time-based grouping emits when its window closes, demand or not: batches wait here
                 // while every call is in flight (bounded by admit(), which bounds the items)
                 .onOverflow().bufferUnconditionally()
                 .onItem().transformToIterable(waiting -> Batch.of(waiting, batching.maxBytes()))
                 .onItem().transformToUni(this::forwardWithRetry)
                 .merge(config.forward().concurrency());
+    }
+
+    /**
+     * The forwarding stream has ended: nothing buffered will reach enrich again. Only shutdown should
+     * do that; otherwise liveness fails ({@link ForwarderLiveness}) so the process is restarted rather
+     * than left accepting nothing.
+     */
+    private void forwarderStopped(Throwable failure) {
+        forwarderStopped = true;
+        if (failure != null) {
+            LOG.errorf("the forwarder to enrich stopped: %s", failure.toString());
+        }
+    }
+
+    /** False once the forwarding stream has ended (failed, completed or cancelled). */
+    public boolean forwarding() {
+        return !forwarderStopped;
     }
 
     private Uni<Outcome> forwardWithRetry(Batch batch) {
