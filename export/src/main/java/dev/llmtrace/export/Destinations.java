@@ -1,6 +1,8 @@
 package dev.llmtrace.export;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import dev.llmtrace.core.otlp.OtlpJson;
+import dev.llmtrace.core.otlp.OtlpWire;
 import dev.llmtrace.core.privacy.PrivacyPolicy;
 import dev.llmtrace.core.privacy.PrivacyProcessor;
 import dev.llmtrace.core.otlp.Spans;
@@ -20,8 +22,6 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.IdentityHashMap;
 import java.util.List;
-import com.google.protobuf.InvalidProtocolBufferException;
-import dev.llmtrace.core.otlp.OtlpWire;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;

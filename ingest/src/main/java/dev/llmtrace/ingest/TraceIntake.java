@@ -1,9 +1,9 @@
 package dev.llmtrace.ingest;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import dev.llmtrace.core.metrics.PipelineMetrics;
 import dev.llmtrace.core.otlp.OtlpWire;
 import dev.llmtrace.core.otlp.TraceValidator;
-import com.google.protobuf.InvalidProtocolBufferException;
 import io.opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
