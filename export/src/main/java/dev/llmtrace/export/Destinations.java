@@ -98,15 +98,11 @@ public class Destinations {
     /**
      * Queues a batch received as protobuf bytes. A destination that takes the whole batch as it is
      * (no filter but by tenant, no stricter privacy, protobuf) gets these very bytes; the batch is parsed
-     * only if some destination needs it changed, and then once.
+     * only if some destination needs it changed, and then once. {@code spans}: {@link OtlpWire#cleanSpanCount}
+     * of the bytes (negative: not clean, every destination takes the parse, which names the problem).
+     * Throws a retryable ExportException when a queue is full.
      */
-    public void accept(byte[] serializedRequest, String tenant) {
-        accept(serializedRequest, OtlpWire.cleanSpanCount(serializedRequest), tenant);
-    }
-
-    /** {@code spans}: {@link OtlpWire#cleanSpanCount} of the bytes, when the caller has it already. */
     public void accept(byte[] serializedRequest, int spans, String tenant) {
-        ExportTraceServiceRequest request;
         List<Target> targets = new ArrayList<>();
         List<DestinationWorker> others = new ArrayList<>();
         for (DestinationWorker worker : workers) {
@@ -121,6 +117,7 @@ public class Destinations {
             }
         }
         if (!others.isEmpty()) {
+            ExportTraceServiceRequest request;
             try {
                 request = ExportTraceServiceRequest.parseFrom(serializedRequest);
             } catch (InvalidProtocolBufferException e) {
@@ -129,11 +126,6 @@ public class Destinations {
             targets.addAll(transformed(others, request, tenant));
         }
         enqueue(targets, tenant);
-    }
-
-    /** Queues the batch for every destination it is for, or throws a retryable ExportException when one is full. */
-    public void accept(ExportTraceServiceRequest request, String tenant) {
-        enqueue(transformed(workers, request, tenant), tenant);
     }
 
     /** Each destination's part: filtered, redacted by its policy, serialized in its encoding, each distinct form once. */

@@ -7,7 +7,6 @@ import dev.llmtrace.core.metrics.PipelineMetrics;
 import dev.llmtrace.core.otlp.OtlpWire;
 import io.grpc.BindableService;
 import io.grpc.ServerServiceDefinition;
-import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import io.quarkus.grpc.GrpcService;
@@ -31,9 +30,7 @@ public class ExportService implements BindableService {
 
     @Override
     public ServerServiceDefinition bindService() {
-        return ServerServiceDefinition.builder(SerializedExport.SERVICE)
-                .addMethod(SerializedExport.SERVER_METHOD, ServerCalls.asyncUnaryCall(this::export))
-                .build();
+        return SerializedExport.service(this::export);
     }
 
     @Blocking // queue appends are file writes

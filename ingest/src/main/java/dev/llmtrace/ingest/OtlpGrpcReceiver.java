@@ -8,7 +8,6 @@ import dev.llmtrace.core.metrics.PipelineMetrics;
 import io.grpc.BindableService;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
-import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import io.quarkus.grpc.GrpcService;
@@ -32,9 +31,7 @@ public class OtlpGrpcReceiver implements BindableService {
 
     @Override
     public ServerServiceDefinition bindService() {
-        return ServerServiceDefinition.builder(SerializedExport.SERVICE)
-                .addMethod(SerializedExport.SERVER_METHOD, ServerCalls.asyncUnaryCall(this::export))
-                .build();
+        return SerializedExport.service(this::export);
     }
 
     void export(byte[] request, StreamObserver<ExportTraceServiceResponse> responses) {

@@ -3,7 +3,6 @@ package dev.llmtrace.bench.pipeline;
 import dev.llmtrace.core.grpc.SerializedExport;
 import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
-import io.grpc.stub.ServerCalls;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
@@ -26,14 +25,12 @@ final class LatencySink implements AutoCloseable {
 
     LatencySink(int port) {
         // counts on the wire (no objects): the sinks' cost must not weigh on the contenders
-        ServerServiceDefinition service = ServerServiceDefinition.builder(SerializedExport.SERVICE)
-                .addMethod(SerializedExport.SERVER_METHOD, ServerCalls.asyncUnaryCall((byte[] request, StreamObserver<ExportTraceServiceResponse> responses) -> {
-                    long now = System.nanoTime();
-                    spans.addAndGet(WireCount.spans(request, sentAt -> latencyMicros.recordValue(Math.max(0, (now - sentAt) / 1000))));
-                    responses.onNext(ExportTraceServiceResponse.getDefaultInstance());
-                    responses.onCompleted();
-                }))
-                .build();
+        ServerServiceDefinition service = SerializedExport.service((byte[] request, StreamObserver<ExportTraceServiceResponse> responses) -> {
+            long now = System.nanoTime();
+            spans.addAndGet(WireCount.spans(request, sentAt -> latencyMicros.recordValue(Math.max(0, (now - sentAt) / 1000))));
+            responses.onNext(ExportTraceServiceResponse.getDefaultInstance());
+            responses.onCompleted();
+        });
         try {
             server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port)).addService(service)
                     .maxInboundMessageSize(64 << 20).build().start();

@@ -7,6 +7,7 @@ import io.grpc.ClientCall;
 import io.grpc.ClientInterceptors;
 import io.grpc.Context;
 import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.MetadataUtils;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
@@ -25,7 +26,6 @@ import java.util.function.Function;
  */
 public final class GrpcTraceForwarder {
     private final Channel channel;
-    private final TraceServiceGrpc.TraceServiceStub stub;
     private final Duration timeout;
     private final Map<String, String> headers;
     private final Function<Throwable, ExportException> classifier;
@@ -43,34 +43,34 @@ public final class GrpcTraceForwarder {
     private GrpcTraceForwarder(Channel channel, Duration timeout, Map<String, String> headers,
             Function<Throwable, ExportException> classifier) {
         this.channel = channel;
-        this.stub = TraceServiceGrpc.newStub(channel);
         this.timeout = timeout;
         this.headers = Map.copyOf(headers);
         this.classifier = classifier;
     }
 
     public CompletableFuture<ExportTraceServiceResponse> export(ExportTraceServiceRequest request, String tenant) {
-        Metadata metadata = metadata(tenant);
-        ExportResponseFuture result = new ExportResponseFuture(classifier);
-        // A fork keeps the caller's context values but not its cancellation or deadline. Without it a
-        // forward started on an inbound call's thread is cancelled when that call ends: ingest answers
-        // its sender before forwarding, and enrich may lose its caller mid-forward after export has
-        // already queued the batch; either way the retry that follows delivers the batch twice.
-        Context.current().fork().run(() -> stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(metadata))
-                .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
-                .export(request, result));
-        return result;
+        return call(TraceServiceGrpc.getExportMethod(), request, tenant);
     }
 
     /** The same export with the request already serialized (held as bytes in a buffer): sent as is. */
     public CompletableFuture<ExportTraceServiceResponse> export(byte[] serializedRequest, String tenant) {
-        Metadata metadata = metadata(tenant);
+        return call(SerializedExport.METHOD, serializedRequest, tenant);
+    }
+
+    private <Q> CompletableFuture<ExportTraceServiceResponse> call(MethodDescriptor<Q, ExportTraceServiceResponse> method, Q request,
+            String tenant) {
         ExportResponseFuture result = new ExportResponseFuture(classifier);
+        Metadata metadata = metadata(tenant);
+        // A fork keeps the caller's context values but not its cancellation or deadline. Without it a
+        // forward started on an inbound call's thread is cancelled when that call ends: ingest answers
+        // its sender before forwarding, and enrich may lose its caller mid-forward after export has
+        // already queued the batch; either way the retry that follows delivers the batch twice. The call
+        // is created inside the fork: it takes the context current at its creation.
         Context.current().fork().run(() -> {
-            ClientCall<byte[], ExportTraceServiceResponse> call = ClientInterceptors.intercept(channel,
-                    MetadataUtils.newAttachHeadersInterceptor(metadata)).newCall(SerializedExport.METHOD,
+            ClientCall<Q, ExportTraceServiceResponse> call = ClientInterceptors.intercept(channel,
+                    MetadataUtils.newAttachHeadersInterceptor(metadata)).newCall(method,
                     CallOptions.DEFAULT.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS));
-            ClientCalls.asyncUnaryCall(call, serializedRequest, result);
+            ClientCalls.asyncUnaryCall(call, request, result);
         });
         return result;
     }

@@ -1,8 +1,10 @@
 package dev.llmtrace.core.grpc;
 
 import io.grpc.MethodDescriptor;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.ServiceDescriptor;
 import io.grpc.protobuf.ProtoUtils;
+import io.grpc.stub.ServerCalls;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import io.opentelemetry.proto.collector.trace.v1.TraceServiceGrpc;
 import java.io.ByteArrayInputStream;
@@ -15,21 +17,23 @@ import java.io.UncheckedIOException;
  * a buffer or a queue as bytes is sent as they are, never parsed and serialized again.
  */
 public final class SerializedExport {
-    /** For clients: the request goes out as the bytes given. */
+    /** Clients send the bytes given; servers receive the request as its bytes, to check on the wire or parse. */
     public static final MethodDescriptor<byte[], ExportTraceServiceResponse> METHOD = TraceServiceGrpc.getExportMethod()
             .toBuilder(new BytesMarshaller(), ProtoUtils.marshaller(ExportTraceServiceResponse.getDefaultInstance()))
             .build();
 
-    /** For servers: the request comes in as its bytes, to be checked on the wire or parsed by the service. */
-    public static final MethodDescriptor<byte[], ExportTraceServiceResponse> SERVER_METHOD = METHOD;
-
     /** The trace service with that method, keeping the proto schema (for reflection). */
-    public static final ServiceDescriptor SERVICE = ServiceDescriptor.newBuilder(TraceServiceGrpc.SERVICE_NAME)
+    private static final ServiceDescriptor SERVICE = ServiceDescriptor.newBuilder(TraceServiceGrpc.SERVICE_NAME)
             .setSchemaDescriptor(TraceServiceGrpc.getServiceDescriptor().getSchemaDescriptor())
-            .addMethod(SERVER_METHOD)
+            .addMethod(METHOD)
             .build();
 
     private SerializedExport() {}
+
+    /** A TraceService whose Export takes the request as bytes: what a {@code BindableService} returns from {@code bindService()}. */
+    public static ServerServiceDefinition service(ServerCalls.UnaryMethod<byte[], ExportTraceServiceResponse> export) {
+        return ServerServiceDefinition.builder(SERVICE).addMethod(METHOD, ServerCalls.asyncUnaryCall(export)).build();
+    }
 
     private static final class BytesMarshaller implements MethodDescriptor.Marshaller<byte[]> {
         @Override

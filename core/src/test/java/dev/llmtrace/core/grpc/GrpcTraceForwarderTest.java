@@ -31,8 +31,11 @@ class GrpcTraceForwarderTest {
                 Context.CancellableContext inbound = Context.current().withCancellation();
                 inbound.cancel(null); // the inbound call has been answered
                 inbound.call(() -> forwarder.export(oneSpan(), "t1")).get(10, TimeUnit.SECONDS);
-                assertEquals(1, next.spanCount());
+                inbound.call(() -> forwarder.export(oneSpan().toByteArray(), "t2")).get(10, TimeUnit.SECONDS);
+                assertEquals(2, next.spanCount());
                 assertEquals("t1", next.received().get(0).tenant());
+                assertEquals("t2", next.received().get(1).tenant());
+                assertEquals(oneSpan(), next.received().get(1).request());
             } finally {
                 channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
             }
