@@ -81,7 +81,7 @@ class IngestGrpcTest {
         byte[] good = fixture().toByteArray();
         byte[] truncated = java.util.Arrays.copyOf(good, good.length - 3);
         byte[] badUtf8 = good.clone();
-        int name = indexOf(badUtf8, "LLM Generation".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        int name = com.google.common.primitives.Bytes.indexOf(badUtf8, "LLM Generation".getBytes(java.nio.charset.StandardCharsets.UTF_8));
         badUtf8[name] = (byte) 0xC3; // a lead byte followed by ASCII: not UTF-8
         for (byte[] body : java.util.List.of(truncated, badUtf8)) {
             Metadata headers = new Metadata();
@@ -94,19 +94,6 @@ class IngestGrpcTest {
         }
         assertEquals(0, FakeEnrich.receiver.spanCount());
         goodRequestStillAccepted();
-    }
-
-    static int indexOf(byte[] haystack, byte[] needle) {
-        outer:
-        for (int i = 0; i <= haystack.length - needle.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (haystack[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        throw new AssertionError("not found");
     }
 
     @Test

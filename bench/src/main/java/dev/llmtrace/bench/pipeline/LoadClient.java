@@ -1,5 +1,6 @@
 package dev.llmtrace.bench.pipeline;
 
+import com.google.common.primitives.Bytes;
 import com.google.protobuf.ByteString;
 import dev.llmtrace.core.grpc.SerializedExport;
 import io.grpc.CallOptions;
@@ -62,8 +63,11 @@ final class LoadClient implements AutoCloseable {
         traceIdAt = new int[batch];
         spanIdAt = new int[batch];
         for (int i = 0; i < batch; i++) {
-            traceIdAt[i] = indexOf(template, marker(16, i).toByteArray());
-            spanIdAt[i] = indexOf(template, marker(8, i).toByteArray());
+            traceIdAt[i] = Bytes.indexOf(template, marker(16, i).toByteArray());
+            spanIdAt[i] = Bytes.indexOf(template, marker(8, i).toByteArray());
+            if (traceIdAt[i] < 0 || spanIdAt[i] < 0) {
+                throw new IllegalStateException("marker ids not found in the serialized batch");
+            }
         }
     }
 
@@ -73,19 +77,6 @@ final class LoadClient implements AutoCloseable {
             b.put((byte) 0x5A);
         }
         return ByteString.copyFrom(b.putInt(i + 1).flip());
-    }
-
-    private static int indexOf(byte[] haystack, byte[] needle) {
-        outer:
-        for (int i = 0; i <= haystack.length - needle.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (haystack[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        throw new IllegalStateException("marker not found");
     }
 
     /** A fresh batch: trace id = send time (for the sinks) + a counter, span id = the counter. */

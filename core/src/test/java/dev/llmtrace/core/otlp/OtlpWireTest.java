@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.common.primitives.Bytes;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.llmtrace.core.Fixtures;
@@ -52,7 +53,8 @@ class OtlpWireTest {
                 .setValue(AnyValue.newBuilder().setStringValue("\u00e9\u00e9\u00e9\u00e9"))));
         byte[] bytes = request.toByteArray();
         byte[] marker = "\u00e9\u00e9\u00e9\u00e9".getBytes(StandardCharsets.UTF_8);
-        int at = indexOf(bytes, marker);
+        int at = Bytes.indexOf(bytes, marker);
+        assertTrue(at >= 0, "the marker is in the serialized request");
         bytes[at + 1] = 0x28; // 0xC3 0x28: a lead byte without its continuation
         assertEquals(-1, OtlpWire.cleanSpanCount(bytes));
         assertThrows(InvalidProtocolBufferException.class, () -> ExportTraceServiceRequest.parseFrom(bytes));
@@ -143,18 +145,5 @@ class OtlpWireTest {
         } catch (InvalidProtocolBufferException e) {
             return false;
         }
-    }
-
-    static int indexOf(byte[] haystack, byte[] needle) {
-        outer:
-        for (int i = 0; i <= haystack.length - needle.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (haystack[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        throw new AssertionError("not found");
     }
 }
