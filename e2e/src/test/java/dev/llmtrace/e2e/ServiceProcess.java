@@ -123,12 +123,19 @@ final class ServiceProcess implements AutoCloseable {
 
     /** SIGTERM and wait: the graceful stop a Kubernetes rollout does. */
     void stop() {
-        if (process == null || !process.isAlive()) {
+        if (process != null) {
+            stop(process, Duration.ofSeconds(30));
+        }
+    }
+
+    /** SIGTERM, wait up to {@code grace}, then SIGKILL. */
+    static void stop(Process process, Duration grace) {
+        if (!process.isAlive()) {
             return;
         }
         process.destroy();
         try {
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }
         } catch (InterruptedException e) {
@@ -137,9 +144,14 @@ final class ServiceProcess implements AutoCloseable {
     }
 
     String tail() {
+        return tail(log(), 40);
+    }
+
+    /** The last {@code count} lines of a process log, for failure messages. */
+    static String tail(Path log, int count) {
         try {
-            List<String> lines = Files.readAllLines(log());
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+            List<String> lines = Files.readAllLines(log);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - count), lines.size()));
         } catch (IOException e) {
             return "(no log: " + e.getMessage() + ")";
         }
