@@ -133,13 +133,7 @@ final class DirectFinders {
                 return true;
             }
             case PHONE -> {
-                for (int i = from; i < to; i++) {
-                    int end = phoneAt(t, i, to);
-                    if (end > 0) {
-                        emit.applyAsInt(i, end);
-                        i = end - 1;
-                    }
-                }
+                emitEach(t, from, to, DirectFinders::phoneAt, emit);
                 return true;
             }
             case US_SSN -> {
@@ -156,13 +150,7 @@ final class DirectFinders {
                 if (t.indexOf(':', from) >= 0 && t.indexOf(':', from) < to) {
                     return false; // IPv6 shapes: RE2
                 }
-                for (int i = from; i < to; i++) {
-                    int end = ipv4At(t, i, to);
-                    if (end > 0) {
-                        emit.applyAsInt(i, end);
-                        i = end - 1;
-                    }
-                }
+                emitEach(t, from, to, DirectFinders::ipv4At, emit);
                 return true;
             }
             default -> {
@@ -176,6 +164,22 @@ final class DirectFinders {
      * separators and optional parentheses; {@code (ddd) ddd-dddd}; {@code ddd-ddd-dddd} or with dots;
      * or a national number with a leading 0 ({@code 020 7946 0958}). Digit counts are checked by accept().
      */
+    /** A matcher anchored at {@code i}: the end of its match, or 0 when none starts there. */
+    private interface MatchAt {
+        int endAt(String t, int i, int to);
+    }
+
+    /** Every non-overlapping match of {@code at} in [from, to), left to right. */
+    private static void emitEach(String t, int from, int to, MatchAt at, IntBinaryOperator emit) {
+        for (int i = from; i < to; i++) {
+            int end = at.endAt(t, i, to);
+            if (end > 0) {
+                emit.applyAsInt(i, end);
+                i = end - 1;
+            }
+        }
+    }
+
     private static int phoneAt(String t, int i, int to) {
         char c = t.charAt(i);
         if (c == '+' && i + 1 < to && t.charAt(i + 1) >= '1' && t.charAt(i + 1) <= '9') {
