@@ -6,6 +6,7 @@ import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.ArrayValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.common.v1.KeyValueList;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
@@ -39,6 +40,7 @@ public final class PrivacyProcessor implements TraceProcessor {
     static final String MASKED_COUNT = "redaction.masked.count";
     static final String MASKED_KEYS = "redaction.masked.keys";
     static final String DROPPED_KEYS = "redaction.dropped.keys";
+    private static final String HASHED = "hmac-sha256:";
 
     private final PrivacyPolicy policy;
     private final Redactor redactor;
@@ -84,14 +86,19 @@ public final class PrivacyProcessor implements TraceProcessor {
         ExportTraceServiceRequest.Builder out = null;
         for (int r = 0; r < request.getResourceSpansCount(); r++) {
             ResourceSpans rs = request.getResourceSpans(r);
-            Summary resourceSummary = new Summary();
-            List<KeyValue> resource = attributes(rs.getResource().getAttributesList(), resourceSummary);
+            // resource and scope carry no summary of their own: what is masked there is counted on no span
+            List<KeyValue> resource = attributes(rs.getResource().getAttributesList(), new Summary());
             if (resource != null) {
                 out = out == null ? request.toBuilder() : out;
                 out.getResourceSpansBuilder(r).getResourceBuilder().clearAttributes().addAllAttributes(resource);
             }
             for (int s = 0; s < rs.getScopeSpansCount(); s++) {
                 ScopeSpans ss = rs.getScopeSpans(s);
+                List<KeyValue> scope = attributes(ss.getScope().getAttributesList(), new Summary());
+                if (scope != null) {
+                    out = out == null ? request.toBuilder() : out;
+                    out.getResourceSpansBuilder(r).getScopeSpansBuilder(s).getScopeBuilder().clearAttributes().addAllAttributes(scope);
+                }
                 for (int i = 0; i < ss.getSpansCount(); i++) {
                     Span span = ss.getSpans(i);
                     Span changed = span(span);
@@ -105,9 +112,48 @@ public final class PrivacyProcessor implements TraceProcessor {
         return out == null ? request : out.build();
     }
 
+    /**
+     * One span after the policy. Besides attributes, every other text a sender controls has its secrets
+     * masked: the span's and its events' names, the status message, and event and link attributes.
+     */
     private Span span(Span span) {
         Summary summary = new Summary();
         List<KeyValue> attributes = attributes(span.getAttributesList(), summary);
+        String name = secrets(span.getName(), "span.name", summary);
+        String statusMessage = secrets(span.getStatus().getMessage(), "status.message", summary);
+        List<Span.Event> events = events(span, summary);
+        List<Span.Link> links = null;
+        for (int l = 0; l < span.getLinksCount(); l++) {
+            Span.Link link = span.getLinks(l);
+            List<KeyValue> linkAttributes = attributes(link.getAttributesList(), summary);
+            if (linkAttributes != null && links == null) {
+                links = new ArrayList<>(span.getLinksList());
+            }
+            if (linkAttributes != null) {
+                links.set(l, link.toBuilder().clearAttributes().addAllAttributes(linkAttributes).build());
+            }
+        }
+        if (summary.isEmpty()) {
+            return span;
+        }
+        Span.Builder b = span.toBuilder();
+        List<KeyValue> all = attributes != null ? attributes : span.getAttributesList();
+        b.clearAttributes().addAllAttributes(summary.mergeInto(all));
+        b.setName(name);
+        if (!statusMessage.equals(span.getStatus().getMessage())) {
+            b.getStatusBuilder().setMessage(statusMessage);
+        }
+        if (events != null) {
+            b.clearEvents().addAllEvents(events);
+        }
+        if (links != null) {
+            b.clearLinks().addAllLinks(links);
+        }
+        return b.build();
+    }
+
+    /** The span's events after the policy (content events dropped under drop), or null when none changed. */
+    private List<Span.Event> events(Span span, Summary summary) {
         List<Span.Event> events = null;
         for (int e = 0; e < span.getEventsCount(); e++) {
             Span.Event event = span.getEvents(e);
@@ -117,7 +163,15 @@ public final class PrivacyProcessor implements TraceProcessor {
                 continue;
             }
             List<KeyValue> eventAttributes = attributes(event.getAttributesList(), summary);
-            Span.Event kept = eventAttributes == null ? event : event.toBuilder().clearAttributes().addAllAttributes(eventAttributes).build();
+            String eventName = secrets(event.getName(), "event.name", summary);
+            Span.Event kept = event;
+            if (eventAttributes != null || !eventName.equals(event.getName())) {
+                Span.Event.Builder changed = event.toBuilder().setName(eventName);
+                if (eventAttributes != null) {
+                    changed.clearAttributes().addAllAttributes(eventAttributes);
+                }
+                kept = changed.build();
+            }
             if (kept != event && events == null) {
                 events = new ArrayList<>(span.getEventsList().subList(0, e));
             }
@@ -125,16 +179,20 @@ public final class PrivacyProcessor implements TraceProcessor {
                 events.add(kept);
             }
         }
-        if (summary.isEmpty()) {
-            return span;
+        return events;
+    }
+
+    /** {@code text} with its secrets masked (counted under {@code where}), or itself when it holds none. */
+    private String secrets(String text, String where, Summary summary) {
+        if (text.isEmpty()) {
+            return text;
         }
-        Span.Builder b = span.toBuilder();
-        List<KeyValue> all = attributes != null ? attributes : span.getAttributesList();
-        b.clearAttributes().addAllAttributes(summary.mergeInto(all));
-        if (events != null) {
-            b.clearEvents().addAllEvents(events);
+        Redactor.Result r = redactor.secrets(text);
+        if (!r.changed()) {
+            return text;
         }
-        return b.build();
+        r.counts().forEach((kind, n) -> summary.masked(where, kind, n));
+        return r.text();
     }
 
     /** The attributes after the policy, or null when none changed. */
@@ -165,7 +223,8 @@ public final class PrivacyProcessor implements TraceProcessor {
             return null;
         }
         if (policy != PrivacyPolicy.FULL && hmac != null && hashAttributes.contains(key)
-                && kv.getValue().getValueCase() == AnyValue.ValueCase.STRING_VALUE) {
+                && kv.getValue().getValueCase() == AnyValue.ValueCase.STRING_VALUE
+                && !kv.getValue().getStringValue().startsWith(HASHED)) { // hashed by an earlier hop: once is enough
             summary.masked(key, "HASHED", 1);
             return kv.toBuilder().setValue(AnyValue.newBuilder().setStringValue(hash(kv.getValue().getStringValue()))).build();
         }
@@ -198,6 +257,20 @@ public final class PrivacyProcessor implements TraceProcessor {
                 }
                 return array == null ? v : AnyValue.newBuilder().setArrayValue(array).build();
             }
+            case KVLIST_VALUE -> {
+                KeyValueList.Builder list = null;
+                for (int i = 0; i < v.getKvlistValue().getValuesCount(); i++) {
+                    KeyValue item = v.getKvlistValue().getValues(i);
+                    AnyValue after = value(item.getValue(), personalData, key, summary);
+                    if (after != item.getValue() && list == null) {
+                        list = v.getKvlistValue().toBuilder();
+                    }
+                    if (list != null && after != item.getValue()) {
+                        list.setValues(i, item.toBuilder().setValue(after));
+                    }
+                }
+                return list == null ? v : AnyValue.newBuilder().setKvlistValue(list).build();
+            }
             default -> {
                 return v;
             }
@@ -205,7 +278,7 @@ public final class PrivacyProcessor implements TraceProcessor {
     }
 
     private String hash(String value) {
-        return "hmac-sha256:" + HexFormat.of().formatHex(hmac.get().doFinal(value.getBytes(StandardCharsets.UTF_8)));
+        return HASHED + HexFormat.of().formatHex(hmac.get().doFinal(value.getBytes(StandardCharsets.UTF_8)));
     }
 
     /** What happened to one span, for its summary attributes. */

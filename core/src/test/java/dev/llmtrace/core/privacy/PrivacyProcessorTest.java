@@ -100,4 +100,16 @@ class PrivacyProcessorTest {
                 || kv.getKey().startsWith("llm.output_messages.") || kv.getKey().equals("input.value") || kv.getKey().equals("output.value")));
         assertEquals(14, attr(span, "llm.token_count.prompt").get().getIntValue());
     }
+
+    @Test
+    void anIdHashedByEnrichIsNotHashedAgainByExport() {
+        PrivacyProcessor enrich = new PrivacyProcessor(PrivacyPolicy.MASK, Redactor.defaults(), Set.of("user.id"), KEY);
+        PrivacyProcessor export = new PrivacyProcessor(PrivacyPolicy.DROP, Redactor.defaults(), Set.of("user.id"), KEY);
+        ExportTraceServiceRequest once = enrich.process(OtlpJson.parseTraces(Fixtures.bytes(Fixtures.BROADCAST_FULL)), "t");
+        ExportTraceServiceRequest twice = export.process(once, "t");
+        Span first = once.getResourceSpans(0).getScopeSpans(0).getSpans(0);
+        Span second = twice.getResourceSpans(0).getScopeSpans(0).getSpans(0);
+        assertTrue(attr(first, "user.id").get().getStringValue().startsWith("hmac-sha256:"));
+        assertEquals(attr(first, "user.id"), attr(second, "user.id"), "the same keyed hash after both hops");
+    }
 }
