@@ -54,6 +54,13 @@ public final class OtlpJson {
                     .build())
             .build();
 
+    /**
+     * Nested messages below the request, as protobuf's parser counts them (its default recursion limit):
+     * whatever is accepted here parses again as protobuf at the next hop, so nothing answered 200 is
+     * refused downstream.
+     */
+    static final int MAX_MESSAGE_DEPTH = 100;
+
     private static final Map<Descriptor, Map<String, FieldDescriptor>> FIELDS_BY_NAME = new ConcurrentHashMap<>();
 
     private OtlpJson() {}
@@ -74,13 +81,14 @@ public final class OtlpJson {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
                 throw error(parser, "expected a JSON object");
             }
-            mergeObject(parser, builder);
+            mergeObject(parser, builder, 0);
             if (parser.nextToken() != null) {
                 throw error(parser, "unexpected content after the top-level object");
             }
         } catch (JsonProcessingException e) {
-            throw new OtlpJsonException("malformed JSON: " + firstClause(e.getOriginalMessage())
-                    + " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr());
+            // a constraint (nesting, say) can be reported with no location
+            String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+            throw new OtlpJsonException("malformed JSON: " + firstClause(e.getOriginalMessage()) + where);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -105,7 +113,10 @@ public final class OtlpJson {
 
     // ---- reading ----
 
-    private static void mergeObject(JsonParser p, Message.Builder builder) throws IOException {
+    private static void mergeObject(JsonParser p, Message.Builder builder, int depth) throws IOException {
+        if (depth > MAX_MESSAGE_DEPTH) {
+            throw error(p, "messages nest deeper than " + MAX_MESSAGE_DEPTH + " levels (protobuf's limit)");
+        }
         Map<String, FieldDescriptor> fields = fieldsByName(builder.getDescriptorForType());
         JsonToken token;
         while ((token = p.nextToken()) == JsonToken.FIELD_NAME) {
@@ -123,15 +134,15 @@ public final class OtlpJson {
                     if (p.currentToken() == JsonToken.VALUE_NULL) {
                         throw error(p, "null is not allowed in an array");
                     }
-                    builder.addRepeatedField(field, readValue(p, builder, field));
+                    builder.addRepeatedField(field, readValue(p, builder, field, depth));
                 }
             } else if (field.getJavaType() == FieldDescriptor.JavaType.MESSAGE) {
                 if (value != JsonToken.START_OBJECT) {
                     throw error(p, "expected an object");
                 }
-                mergeObject(p, builder.getFieldBuilder(field));
+                mergeObject(p, builder.getFieldBuilder(field), depth + 1);
             } else {
-                builder.setField(field, readValue(p, builder, field));
+                builder.setField(field, readValue(p, builder, field, depth));
             }
         }
         if (token != JsonToken.END_OBJECT) {
@@ -139,14 +150,14 @@ public final class OtlpJson {
         }
     }
 
-    private static Object readValue(JsonParser p, Message.Builder parent, FieldDescriptor field) throws IOException {
+    private static Object readValue(JsonParser p, Message.Builder parent, FieldDescriptor field, int depth) throws IOException {
         switch (field.getJavaType()) {
             case MESSAGE -> {
                 if (p.currentToken() != JsonToken.START_OBJECT) {
                     throw error(p, "expected an object");
                 }
                 Message.Builder child = parent.newBuilderForField(field);
-                mergeObject(p, child);
+                mergeObject(p, child, depth + 1);
                 return child.build();
             }
             case STRING -> {

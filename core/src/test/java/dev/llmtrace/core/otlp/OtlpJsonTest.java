@@ -157,4 +157,34 @@ class OtlpJsonTest {
     static KeyValue kv(String key, AnyValue value) {
         return KeyValue.newBuilder().setKey(key).setValue(value).build();
     }
+
+    /** A span whose one attribute nests {@code depth} kvlist values deep. */
+    static byte[] nested(int depth) {
+        String open = "{\"kvlistValue\":{\"values\":[{\"key\":\"k\",\"value\":";
+        String close = "}]}}";
+        return ("{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{\"traceId\":\"5b8efff798038103d269b633813fc60c\","
+                + "\"spanId\":\"eee19b7ec3c1b174\",\"name\":\"n\",\"attributes\":[{\"key\":\"deep\",\"value\":"
+                + open.repeat(depth) + "{\"stringValue\":\"x\"}" + close.repeat(depth) + "}]}]}]}]}").getBytes(UTF_8);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {40, 20_000})
+    void nestingDeeperThanProtobufAllowsIsAClearError(int depth) {
+        OtlpJsonException e = assertThrows(OtlpJsonException.class, () -> OtlpJson.parseTraces(nested(depth)));
+        assertTrue(e.getMessage().contains("nest"), e.getMessage());
+    }
+
+    @Test
+    void whateverJsonAcceptsProtobufParsesAgain() throws Exception {
+        for (int depth = 1; depth < 40; depth++) {
+            ExportTraceServiceRequest parsed;
+            try {
+                parsed = OtlpJson.parseTraces(nested(depth));
+            } catch (OtlpJsonException tooDeep) {
+                assertTrue(depth > 25, "refused only when deep: " + depth);
+                continue;
+            }
+            assertEquals(parsed, ExportTraceServiceRequest.parseFrom(parsed.toByteArray()), "depth " + depth);
+        }
+    }
 }
