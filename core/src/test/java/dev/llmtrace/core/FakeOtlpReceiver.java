@@ -41,12 +41,21 @@ public final class FakeOtlpReceiver implements AutoCloseable {
 
     private final ConcurrentLinkedQueue<Received> received = new ConcurrentLinkedQueue<>();
     private final AtomicReference<Status> failWith = new AtomicReference<>();
+    private final java.util.concurrent.atomic.AtomicLong delayMillis = new java.util.concurrent.atomic.AtomicLong();
     private final Server server;
 
     public FakeOtlpReceiver(int port) {
         TraceServiceGrpc.TraceServiceImplBase service = new TraceServiceGrpc.TraceServiceImplBase() {
             @Override
             public void export(ExportTraceServiceRequest request, StreamObserver<ExportTraceServiceResponse> responses) {
+                long delay = delayMillis.get();
+                if (delay > 0) {
+                    try {
+                        Thread.sleep(delay);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
                 Status failure = failWith.get();
                 if (failure != null) {
                     responses.onError(failure.asRuntimeException());
@@ -93,6 +102,11 @@ public final class FakeOtlpReceiver implements AutoCloseable {
     }
 
     /** From now on answer every call with {@code status} (null: accept again). */
+    /** Answers every call this much later: a slow destination. */
+    public void slowBy(java.time.Duration delay) {
+        delayMillis.set(delay.toMillis());
+    }
+
     public void failWith(Status status) {
         failWith.set(status);
     }

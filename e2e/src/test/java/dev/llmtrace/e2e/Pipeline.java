@@ -29,6 +29,11 @@ final class Pipeline implements AutoCloseable {
 
     /** {@code exportSettings} are added to export's (more destinations, say). */
     Pipeline(String name, Map<String, String> exportSettings) {
+        this(name, exportSettings, Map.of());
+    }
+
+    /** {@code exportSettings} and {@code ingestSettings} are added to those services' own. */
+    Pipeline(String name, Map<String, String> exportSettings, Map<String, String> ingestSettings) {
         Path work = freshDirectory(name);
         sinkDir = work.resolve("sink");
         int enrichGrpc = FreePorts.next();
@@ -54,6 +59,8 @@ final class Pipeline implements AutoCloseable {
         ingestProps.put("quarkus.http.port", Integer.toString(ingestHttp));
         ingestProps.put("quarkus.management.port", Integer.toString(FreePorts.next()));
         ingestProps.put("quarkus.grpc.clients.enrich.port", Integer.toString(enrichGrpc));
+        ingestProps.put("ingest.wal.directory", work.resolve("wal").toString());
+        ingestProps.putAll(ingestSettings);
         // tokens through the environment, as a Kubernetes Secret would pass them
         ingest = new ServiceProcess("ingest", ingestProps, Map.of("INGEST_AUTH_TOKENS", TENANT + "=" + TOKEN),
                 Integer.parseInt(ingestProps.get("quarkus.management.port")), work);

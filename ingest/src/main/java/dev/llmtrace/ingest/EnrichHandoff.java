@@ -8,6 +8,7 @@ import dev.llmtrace.core.retry.Retrier;
 import io.micrometer.core.instrument.Gauge;
 import io.quarkus.grpc.GrpcClient;
 import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.annotations.Broadcast;
@@ -15,6 +16,9 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -42,10 +46,23 @@ public class EnrichHandoff {
      * tree of thousands of objects, so a full buffer costs its size in heap and almost nothing in GC,
      * and the forward sends the bytes as they are.
      */
-    public record Item(String tenant, byte[] request, int spans) {
+    public record Item(String tenant, byte[] request, int spans, long logId) {
+        public Item(String tenant, byte[] request, int spans) {
+            this(tenant, request, spans, 0);
+        }
+
         int bytes() {
             return request.length;
         }
+
+        Item logged(long id) {
+            return new Item(tenant, request, spans, id);
+        }
+    }
+
+    /** Why a request was not taken. */
+    public enum Refusal {
+        BUFFER_FULL, LOG_UNAVAILABLE
     }
 
     /** What became of a batch. */
@@ -68,27 +85,69 @@ public class EnrichHandoff {
     @OnOverflow(OnOverflow.Strategy.UNBOUNDED_BUFFER) // bounded by admit() before anything is sent
     Emitter<Item> emitter;
 
+    private final WriteAheadLog log;
+
     public EnrichHandoff(IngestConfig config, PipelineMetrics metrics, @GrpcClient("enrich") io.grpc.Channel enrich) {
         this.config = config;
         this.metrics = metrics;
+        IngestConfig.Wal wal = config.wal();
+        this.log = wal.enabled() ? WriteAheadLog.open(wal.directory(), wal.segmentBytes(), wal.fsyncInterval()) : null;
         this.forwarder = GrpcTraceForwarder.toNextHop(enrich, config.forward().timeout());
         this.retrier = new Retrier(config.forward().retry().toPolicy(), retryScheduler);
         gauge("llmtrace.buffer.bytes", "Bytes (protobuf) held for enrich", bytes::get);
         gauge("llmtrace.buffer.requests", "Requests held for enrich", requests::get);
         gauge("llmtrace.buffer.spans", "Spans held for enrich", spans::get);
+        if (log != null) {
+            gauge("llmtrace.wal.bytes", "Bytes in the write-ahead log (accepted, not yet taken by enrich)", log::bytes);
+        }
+    }
+
+    /**
+     * Sends again what an earlier run answered 200 for and enrich never acknowledged. Some of it may
+     * have reached enrich just before the crash: those are the duplicates, at most the calls that were
+     * in flight ({@code forward.concurrency} × {@code forward.batch.max-requests} requests).
+     */
+    void replay(@Observes StartupEvent event) {
+        if (log == null) {
+            return;
+        }
+        List<Item> recovered = log.recover();
+        long replayedSpans = 0;
+        for (Item item : recovered) {
+            requests.incrementAndGet(); // admitted before the crash: taken whatever the limits say now
+            bytes.addAndGet(item.bytes());
+            spans.addAndGet(item.spans());
+            replayedSpans += item.spans();
+            emitter.send(item);
+        }
+        metrics.registry().counter("llmtrace.wal.replayed.spans", "service", metrics.service()).increment(replayedSpans);
+        if (!recovered.isEmpty()) {
+            LOG.infof("replaying %d request(s), %d span(s) from the write-ahead log in %s", recovered.size(), replayedSpans,
+                    config.wal().directory());
+        }
     }
 
     private void gauge(String name, String description, java.util.function.Supplier<Number> value) {
         Gauge.builder(name, value).description(description).tag("service", metrics.service()).register(metrics.registry());
     }
 
-    /** Takes the item, or returns false when the buffer is full. */
-    public boolean offer(Item item) {
+    /** Takes the item (on disk first, when the write-ahead log is on), or says why not. */
+    public Optional<Refusal> offer(Item item) {
         if (!admit(item)) {
-            return false;
+            return Optional.of(Refusal.BUFFER_FULL);
         }
-        emitter.send(item);
-        return true;
+        Item taken = item;
+        if (log != null) {
+            try {
+                taken = log.append(item);
+            } catch (UncheckedIOException e) {
+                release(item);
+                LOG.errorf("cannot write the write-ahead log, refusing data: %s", e.getMessage());
+                return Optional.of(Refusal.LOG_UNAVAILABLE);
+            }
+        }
+        emitter.send(taken);
+        return Optional.empty();
     }
 
     private boolean admit(Item item) {
@@ -108,6 +167,9 @@ public class EnrichHandoff {
     }
 
     private void release(Item item) {
+        if (log != null && item.logId() != 0) {
+            log.remove(item);
+        }
         bytes.addAndGet(-item.bytes());
         requests.decrementAndGet();
         spans.addAndGet(-item.spans());
@@ -186,12 +248,16 @@ public class EnrichHandoff {
             }
         }
         if (requests.get() > 0) {
-            LOG.warnf("shutting down with %d request(s), %d span(s) not yet accepted by enrich", requests.get(), spans.get());
+            LOG.warnf("shutting down with %d request(s), %d span(s) not yet accepted by enrich%s", requests.get(), spans.get(),
+                    log == null ? ": they are lost" : "; the write-ahead log keeps them for the next start");
         }
     }
 
     @PreDestroy
     void stop() {
+        if (log != null) {
+            log.close(); // what enrich has not taken stays on disk for the next start
+        }
         retryScheduler.shutdownNow();
         try {
             retryScheduler.awaitTermination(1, TimeUnit.SECONDS);

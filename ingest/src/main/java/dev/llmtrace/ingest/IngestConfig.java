@@ -27,6 +27,29 @@ public interface IngestConfig {
     @Valid
     Forward forward();
 
+    @Valid
+    Wal wal();
+
+    /** Accepted requests on disk until enrich has them, so a 200 survives ingest's crash ({@link WriteAheadLog}). */
+    interface Wal {
+        /** Off only where losing what ingest holds on a crash is acceptable. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Where the log lives; a volume of its own in Kubernetes. */
+        @WithDefault("data/wal")
+        Path directory();
+
+        /** How often the log is forced to the disk (power loss); 0 forces it before every answer. A kill -9 loses nothing either way. */
+        @WithDefault("1s")
+        Duration fsyncInterval();
+
+        /** Size of one log file; a file is deleted once enrich has taken all it holds. */
+        @WithDefault("16777216")
+        @Min(1048576)
+        long segmentBytes();
+    }
+
     interface Auth {
         /** Require a bearer token. Switch off only on a trusted network (the local run does). */
         @WithDefault("true")

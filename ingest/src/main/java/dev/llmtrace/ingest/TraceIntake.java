@@ -8,6 +8,7 @@ import io.opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Optional;
 
 /**
  * What both receivers do with a decoded request: validate, answer with partial success for the spans
@@ -18,8 +19,8 @@ public class TraceIntake {
 
     /** The buffer to enrich is full; the sender should retry later. */
     public static final class BufferFullException extends Exception {
-        public BufferFullException() {
-            super("ingest buffer is full, retry later", null, false, false);
+        public BufferFullException(String message) {
+            super(message, null, false, false);
         }
     }
 
@@ -68,9 +69,11 @@ public class TraceIntake {
 
     /** {@code requestSpans}: every span of the request, refused with it when the buffer is full. */
     private void offer(EnrichHandoff.Item item, int requestSpans, String transport) throws BufferFullException {
-        if (!handoff.offer(item)) {
-            metrics.rejected("buffer_full", requestSpans);
-            throw new BufferFullException();
+        Optional<EnrichHandoff.Refusal> refusal = handoff.offer(item);
+        if (refusal.isPresent()) {
+            metrics.rejected(refusal.get() == EnrichHandoff.Refusal.BUFFER_FULL ? "buffer_full" : "wal_unavailable", requestSpans);
+            throw new BufferFullException(refusal.get() == EnrichHandoff.Refusal.BUFFER_FULL
+                    ? "ingest buffer is full, retry later" : "ingest cannot write its log, retry later");
         }
         metrics.received(transport, item.spans());
     }

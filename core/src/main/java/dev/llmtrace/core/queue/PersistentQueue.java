@@ -251,7 +251,21 @@ public final class PersistentQueue implements AutoCloseable {
         lock.lock();
         try {
             reservedBytes -= payload.length;
-            return append(tenant, spans, payload);
+            return append(tenant, spans, payload, false);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Appends a payload that the caller keeps and hands on itself (a write-ahead log): the record is in
+     * flight at once and never handed out by {@link #take}; {@link #ack} it once it is delivered. After a
+     * restart it is pending again, so {@code take} replays it. Capacity is the caller's to bound.
+     */
+    public long appendInFlight(String tenant, int spans, byte[] payload) {
+        lock.lock();
+        try {
+            return append(tenant, spans, payload, true);
         } finally {
             lock.unlock();
         }
@@ -274,7 +288,7 @@ public final class PersistentQueue implements AutoCloseable {
         }
     }
 
-    private long append(String tenant, int spans, byte[] payload) {
+    private long append(String tenant, int spans, byte[] payload, boolean inFlight) {
         if (closed) {
             throw new IllegalStateException("queue is closed");
         }
@@ -298,9 +312,14 @@ public final class PersistentQueue implements AutoCloseable {
             }
             active.size += HEADER + length;
             active.records++;
-            pending.add(new Ref(id, active, offset + HEADER + length - payload.length, payload.length, spans, tenant));
+            Ref ref = new Ref(id, active, offset + HEADER + length - payload.length, payload.length, spans, tenant);
             usedBytes += payload.length;
-            notEmpty.signal();
+            if (inFlight) {
+                this.inFlight.put(id, ref);
+            } else {
+                pending.add(ref);
+                notEmpty.signal();
+            }
             return id;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot append to queue in " + directory, e);

@@ -1,0 +1,90 @@
+package dev.llmtrace.ingest;
+
+import dev.llmtrace.core.Schedulers;
+import dev.llmtrace.core.queue.PersistentQueue;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+
+/**
+ * Every request ingest accepts, on disk before the sender is answered and until enrich has taken it,
+ * so a 200 survives a crash of ingest (kill -9, OOM kill): on restart, what enrich had not acknowledged
+ * is sent again. Built on core's {@link PersistentQueue}, the same file format as export's queues.
+ * Each append reaches the operating system before the answer; {@code fsyncInterval} bounds what a power
+ * loss could take ({@code 0}: forced to the disk before every answer).
+ */
+final class WriteAheadLog implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(WriteAheadLog.class);
+
+    private final PersistentQueue queue;
+    private final boolean syncEveryAppend;
+    private final ScheduledExecutorService syncer;
+
+    private WriteAheadLog(PersistentQueue queue, Duration fsyncInterval) {
+        this.queue = queue;
+        this.syncEveryAppend = fsyncInterval.isZero();
+        this.syncer = syncEveryAppend ? null : Schedulers.daemon("ingest-wal-fsync");
+        if (syncer != null) {
+            syncer.scheduleWithFixedDelay(this::syncQuietly, fsyncInterval.toMillis(), fsyncInterval.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Opens the log in {@code directory}, keeping what an earlier run left for {@link #recover}. */
+    static WriteAheadLog open(Path directory, long segmentBytes, Duration fsyncInterval) {
+        // capacity is bounded by ingest's admission (buffer.max-bytes) before anything is appended
+        return new WriteAheadLog(PersistentQueue.open(directory, Long.MAX_VALUE, segmentBytes), fsyncInterval);
+    }
+
+    /** The requests an earlier run accepted and enrich never acknowledged, oldest first; each is in flight again. */
+    List<EnrichHandoff.Item> recover() {
+        List<EnrichHandoff.Item> items = new ArrayList<>();
+        try {
+            PersistentQueue.Item item;
+            while ((item = queue.take(0, TimeUnit.MILLISECONDS)) != null) {
+                items.add(new EnrichHandoff.Item(item.tenant(), item.payload(), item.spans(), item.id()));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return items;
+    }
+
+    /** Writes the request; returns it with its log id. Throws UncheckedIOException when the disk refuses. */
+    EnrichHandoff.Item append(EnrichHandoff.Item item) {
+        long id = queue.appendInFlight(item.tenant(), item.spans(), item.request());
+        if (syncEveryAppend) {
+            queue.sync();
+        }
+        return item.logged(id);
+    }
+
+    /** enrich has the request (or it was given up on, and counted): it leaves the log. */
+    void remove(EnrichHandoff.Item item) {
+        queue.ack(item.logId());
+    }
+
+    /** Bytes of requests in the log. */
+    long bytes() {
+        return queue.bytes();
+    }
+
+    private void syncQuietly() {
+        try {
+            queue.sync();
+        } catch (RuntimeException e) {
+            LOG.errorf("cannot sync the write-ahead log: %s", e.getMessage());
+        }
+    }
+
+    @Override
+    public void close() {
+        if (syncer != null) {
+            syncer.shutdownNow();
+        }
+        queue.close();
+    }
+}
