@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 
 /** One packaged service (target/quarkus-app) run as its own JVM process, as a user runs it. */
 final class ServiceProcess implements AutoCloseable {
+    static final String HEAP = "256m";
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private final String module;
@@ -54,7 +55,7 @@ final class ServiceProcess implements AutoCloseable {
         }
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
-        command.add("-Xmx384m");
+        command.add("-Xmx" + HEAP); // what the images give the JVM: half of a 512Mi container
         properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
         command.add("-jar");
         command.add(jar.toString());

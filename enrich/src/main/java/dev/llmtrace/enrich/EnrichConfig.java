@@ -25,6 +25,10 @@ public interface EnrichConfig {
     @Valid
     Metrics metrics();
 
+    /** Heap for requests in flight (defaults and their arithmetic in application.properties). */
+    @Valid
+    dev.llmtrace.core.config.MemoryConfig memory();
+
     /** The global privacy policy: no destination receives more than it allows. */
     @Valid
     dev.llmtrace.core.config.PrivacyConfig privacy();

@@ -2,6 +2,7 @@ package dev.llmtrace.enrich;
 
 import dev.llmtrace.core.TraceProcessor;
 import dev.llmtrace.core.grpc.Tenants;
+import dev.llmtrace.core.memory.MemoryBudget;
 import dev.llmtrace.enrich.pricing.PricingTables;
 import dev.llmtrace.core.metrics.PipelineMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -15,6 +16,12 @@ class Wiring {
     @Singleton
     PipelineMetrics pipelineMetrics(MeterRegistry registry) {
         return new PipelineMetrics(registry, "enrich");
+    }
+
+    @Produces
+    @Singleton
+    MemoryBudget memory(EnrichConfig config, PipelineMetrics metrics) {
+        return MemoryBudget.of(config.memory(), metrics);
     }
 
     /**

@@ -31,6 +31,10 @@ public interface ExportConfig {
     @Valid
     dev.llmtrace.core.config.PrivacyConfig privacy();
 
+    /** Heap for requests in flight (defaults and their arithmetic in application.properties). */
+    @Valid
+    dev.llmtrace.core.config.MemoryConfig memory();
+
     /** On shutdown, how long healthy destinations may keep draining their queues; the rest stays on disk. */
     @WithDefault("10s")
     Duration drainTimeout();

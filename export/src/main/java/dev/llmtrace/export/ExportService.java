@@ -3,6 +3,8 @@ package dev.llmtrace.export;
 import dev.llmtrace.core.grpc.ExportReplies;
 import dev.llmtrace.core.grpc.SerializedExport;
 import dev.llmtrace.core.grpc.Tenants;
+import dev.llmtrace.core.grpc.GrpcAdmission;
+import dev.llmtrace.core.memory.MemoryBudget;
 import dev.llmtrace.core.metrics.PipelineMetrics;
 import dev.llmtrace.core.otlp.OtlpWire;
 import io.grpc.BindableService;
@@ -23,9 +25,18 @@ public class ExportService implements BindableService {
     private final Destinations destinations;
     private final PipelineMetrics metrics;
 
-    public ExportService(Destinations destinations, PipelineMetrics metrics) {
+    /**
+     * Heap per request byte while it is queued: the bytes, and for destinations that need it changed the
+     * parsed request (about 4×) and its redacted, serialized forms.
+     */
+    static final int MEMORY_FACTOR = 6;
+
+    private final GrpcAdmission admission;
+
+    public ExportService(Destinations destinations, PipelineMetrics metrics, MemoryBudget memory) {
         this.destinations = destinations;
         this.metrics = metrics;
+        this.admission = new GrpcAdmission(memory, MEMORY_FACTOR, java.time.Duration.ofMillis(500), metrics);
     }
 
     @Override
@@ -36,6 +47,16 @@ public class ExportService implements BindableService {
     @Blocking // queue appends are file writes
     public void export(byte[] request, StreamObserver<ExportTraceServiceResponse> responses) {
         String tenant = Tenants.current();
+        MemoryBudget.Lease lease = admission.admit(request, tenant, responses);
+        if (lease == null) {
+            return;
+        }
+        try (lease) {
+            queue(request, tenant, responses);
+        }
+    }
+
+    private void queue(byte[] request, String tenant, StreamObserver<ExportTraceServiceResponse> responses) {
         int clean = OtlpWire.cleanSpanCount(request); // -1: not clean, and Destinations parses for the precise error
         int spans = Math.max(0, clean);
         metrics.received("grpc", spans);

@@ -11,14 +11,17 @@ import org.eclipse.microprofile.health.Readiness;
 @ApplicationScoped
 public class QueuesReadiness implements HealthCheck {
     private final Destinations destinations;
+    private final dev.llmtrace.core.memory.MemoryBudget memory;
 
-    public QueuesReadiness(Destinations destinations) {
+    public QueuesReadiness(Destinations destinations, dev.llmtrace.core.memory.MemoryBudget memory) {
         this.destinations = destinations;
+        this.memory = memory;
     }
 
     @Override
     public HealthCheckResponse call() {
-        HealthCheckResponseBuilder response = HealthCheckResponse.named("destination-queues").status(destinations.canTakeData());
+        HealthCheckResponseBuilder response = HealthCheckResponse.named("destination-queues").status(destinations.canTakeData() && memory.hasRoom())
+                .withData("in-flight-bytes", memory.used());
         for (DestinationWorker worker : destinations.workers()) {
             response.withData(worker.spec().name(), worker.queue().size() + " batch(es), " + worker.queue().bytes() + " bytes");
         }

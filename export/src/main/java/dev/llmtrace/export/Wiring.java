@@ -1,6 +1,7 @@
 package dev.llmtrace.export;
 
 import dev.llmtrace.core.grpc.Tenants;
+import dev.llmtrace.core.memory.MemoryBudget;
 import dev.llmtrace.core.metrics.PipelineMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.grpc.GlobalInterceptor;
@@ -13,6 +14,12 @@ class Wiring {
     @Singleton
     PipelineMetrics pipelineMetrics(MeterRegistry registry) {
         return new PipelineMetrics(registry, "export");
+    }
+
+    @Produces
+    @Singleton
+    MemoryBudget memory(ExportConfig config, PipelineMetrics metrics) {
+        return MemoryBudget.of(config.memory(), metrics);
     }
 
     /** The tenant ingest authenticated arrives as metadata. */

@@ -5,21 +5,27 @@ import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 
-/** Not ready while the buffer to enrich is full, so a load balancer sends new senders elsewhere. */
+/**
+ * Not ready while the buffer to enrich is full or the memory for requests in flight nearly is, so a
+ * load balancer sends new senders elsewhere.
+ */
 @Readiness
 @ApplicationScoped
 public class HandoffReadiness implements HealthCheck {
     private final EnrichHandoff handoff;
+    private final RequestMemory memory;
 
-    public HandoffReadiness(EnrichHandoff handoff) {
+    public HandoffReadiness(EnrichHandoff handoff, RequestMemory memory) {
         this.handoff = handoff;
+        this.memory = memory;
     }
 
     @Override
     public HealthCheckResponse call() {
         return HealthCheckResponse.named("enrich-handoff-buffer")
-                .status(handoff.hasRoom())
+                .status(handoff.hasRoom() && memory.hasRoom())
                 .withData("requests", handoff.bufferedRequests())
+                .withData("in-flight-bytes", memory.used())
                 .build();
     }
 }

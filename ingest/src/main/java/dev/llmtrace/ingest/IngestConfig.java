@@ -30,6 +30,10 @@ public interface IngestConfig {
     @Valid
     Wal wal();
 
+    /** Heap for requests being read, inflated and decoded; defaults and their arithmetic in application.properties. */
+    @Valid
+    dev.llmtrace.core.config.MemoryConfig memory();
+
     /** Accepted requests on disk until enrich has them, so a 200 survives ingest's crash ({@link WriteAheadLog}). */
     interface Wal {
         /** Off only where losing what ingest holds on a crash is acceptable. */

@@ -4,6 +4,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import dev.llmtrace.core.grpc.GrpcErrors;
 import dev.llmtrace.core.grpc.SerializedExport;
 import dev.llmtrace.core.grpc.Tenants;
+import dev.llmtrace.core.memory.MemoryBudget;
 import dev.llmtrace.core.metrics.PipelineMetrics;
 import io.grpc.BindableService;
 import io.grpc.ServerServiceDefinition;
@@ -22,8 +23,10 @@ public class OtlpGrpcReceiver implements BindableService {
     private final TraceIntake intake;
     private final IngestConfig config;
     private final PipelineMetrics metrics;
+    private final RequestMemory memory;
 
-    public OtlpGrpcReceiver(TraceIntake intake, IngestConfig config, PipelineMetrics metrics) {
+    public OtlpGrpcReceiver(TraceIntake intake, IngestConfig config, PipelineMetrics metrics, RequestMemory memory) {
+        this.memory = memory;
         this.intake = intake;
         this.config = config;
         this.metrics = metrics;
@@ -35,8 +38,13 @@ public class OtlpGrpcReceiver implements BindableService {
     }
 
     void export(byte[] request, StreamObserver<ExportTraceServiceResponse> responses) {
-        try {
-            responses.onNext(intake.accept(request, Tenants.current(), "grpc"));
+        String tenant = Tenants.current();
+        MemoryBudget.Lease lease = memory.grpc().admit(request, tenant, responses);
+        if (lease == null) {
+            return;
+        }
+        try (lease) {
+            responses.onNext(intake.accept(request, tenant, "grpc"));
             responses.onCompleted();
         } catch (InvalidProtocolBufferException e) {
             metrics.rejected("malformed", 0);

@@ -3,6 +3,7 @@ package dev.llmtrace.ingest;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.rpc.Code;
+import dev.llmtrace.core.memory.MemoryBudget;
 import dev.llmtrace.core.metrics.PipelineMetrics;
 import dev.llmtrace.core.otlp.BoundedGzip;
 import dev.llmtrace.core.otlp.OtlpJson;
@@ -35,8 +36,11 @@ public class OtlpHttpReceiver {
     private final TokenAuthenticator authenticator;
     private final PipelineMetrics metrics;
     private final IngestConfig config;
+    private final RequestMemory memory;
 
-    public OtlpHttpReceiver(TraceIntake intake, TokenAuthenticator authenticator, PipelineMetrics metrics, IngestConfig config) {
+    public OtlpHttpReceiver(TraceIntake intake, TokenAuthenticator authenticator, PipelineMetrics metrics, IngestConfig config,
+            RequestMemory memory) {
+        this.memory = memory;
         this.intake = intake;
         this.authenticator = authenticator;
         this.metrics = metrics;
@@ -82,35 +86,53 @@ public class OtlpHttpReceiver {
         readBody(ctx, json, encoding.equals("gzip"), tenant);
     }
 
-    /** Reads the body up to the limit; past it, keeps draining (up to a hard cap) so the client sees the 413. */
+    /**
+     * Reads the body up to the limit; past it, keeps draining (up to a hard cap) so the client sees the 413.
+     * Memory is charged before it is taken: the declared length up front, or each chunk as it comes.
+     * A body that does not fit the budget is drained unread and answered 503.
+     */
     private void readBody(RoutingContext ctx, boolean json, boolean gzip, String tenant) {
         HttpServerRequest request = ctx.request();
         int limit = config.limits().maxHttpBodyBytes();
         long hardCap = 4L * limit;
+        int factor = gzip ? 1 : RequestMemory.DECODE_FACTOR; // an inflated body is charged while inflating
+        MemoryBudget.Lease lease = memory.lease(tenant);
+        long declared = contentLength(request);
+        boolean[] overBudget = {declared > 0 && declared <= limit && !lease.grow(declared * factor)};
         Buffer body = Buffer.buffer();
         long[] received = {0};
         boolean[] finished = {false};
         request.handler(chunk -> {
             received[0] += chunk.length();
-            if (received[0] <= limit) {
+            if (received[0] <= limit && !overBudget[0]) {
+                if (declared < 0 && !lease.grow((long) chunk.length() * factor)) {
+                    overBudget[0] = true; // chunked: charged as it arrives
+                    return;
+                }
                 body.appendBuffer(chunk);
             } else if (received[0] > hardCap && !finished[0]) {
                 finished[0] = true;
+                lease.close();
                 refuse(ctx, json, tooLarge(limit));
                 request.connection().close();
             }
         });
-        request.exceptionHandler(e -> finished[0] = true);
+        request.exceptionHandler(e -> {
+            finished[0] = true;
+            lease.close();
+        });
         request.endHandler(v -> {
             if (finished[0]) {
                 return;
             }
-            if (received[0] > limit) {
-                refuse(ctx, json, tooLarge(limit));
+            if (received[0] > limit || overBudget[0]) {
+                lease.close();
+                refuse(ctx, json, received[0] > limit ? tooLarge(limit) : MEMORY_FULL);
                 return;
             }
-            ctx.vertx().<Object>executeBlocking(() -> decodeAndAccept(body.getBytes(), json, gzip, tenant), false)
+            ctx.vertx().<Object>executeBlocking(() -> decodeAndAccept(body.getBytes(), json, gzip, tenant, lease), false)
                     .onComplete(done -> {
+                        lease.close();
                         if (done.failed()) {
                             refuse(ctx, json, new Refusal(500, Code.INTERNAL, "internal", "internal error"));
                         } else if (done.result() instanceof Refusal refusal) {
@@ -123,14 +145,25 @@ public class OtlpHttpReceiver {
         request.resume();
     }
 
+    private static long contentLength(HttpServerRequest request) {
+        try {
+            String header = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+            return header == null ? -1 : Long.parseLong(header.trim());
+        } catch (NumberFormatException e) {
+            return -1; // the HTTP server itself refuses a malformed length
+        }
+    }
+
     /** Runs on a worker thread: decompression and parsing are CPU work of up to the body limit. */
-    private Object decodeAndAccept(byte[] raw, boolean json, boolean gzip, String tenant) {
+    private Object decodeAndAccept(byte[] raw, boolean json, boolean gzip, String tenant, MemoryBudget.Lease lease) {
         int limit = config.limits().maxHttpBodyBytes();
         byte[] bytes;
         try {
-            bytes = gzip ? BoundedGzip.gunzip(raw, limit) : raw;
+            bytes = gzip ? BoundedGzip.gunzip(raw, limit, n -> lease.grow(n * RequestMemory.INFLATE_FACTOR)) : raw;
         } catch (BoundedGzip.TooLargeException e) {
             return tooLarge(limit);
+        } catch (BoundedGzip.RefusedException e) {
+            return MEMORY_FULL;
         } catch (IllegalArgumentException e) {
             return new Refusal(400, Code.INVALID_ARGUMENT, "malformed", e.getMessage());
         }
@@ -145,6 +178,9 @@ public class OtlpHttpReceiver {
             return new Refusal(503, Code.UNAVAILABLE, null, e.getMessage()); // counted by the intake
         }
     }
+
+    private static final Refusal MEMORY_FULL = new Refusal(503, Code.UNAVAILABLE, "memory_full",
+            "ingest is at its memory limit for requests in flight, retry later");
 
     private Refusal tooLarge(int limit) {
         return new Refusal(413, Code.INVALID_ARGUMENT, "too_large",

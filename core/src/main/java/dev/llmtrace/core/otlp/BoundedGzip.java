@@ -4,6 +4,7 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.function.LongPredicate;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 
@@ -17,18 +18,40 @@ public final class BoundedGzip {
         }
     }
 
+    /** The caller's memory budget refused the next inflated bytes. */
+    public static final class RefusedException extends Exception {
+        public RefusedException() {
+            super("not enough memory for the inflated body now", null, false, false);
+        }
+    }
+
     private BoundedGzip() {}
 
     public static byte[] gunzip(byte[] compressed, long maxBytes) throws TooLargeException {
+        try {
+            return gunzip(compressed, maxBytes, n -> true);
+        } catch (RefusedException e) {
+            throw new IllegalStateException(e); // an admission that admits everything refused
+        }
+    }
+
+    /**
+     * Inflates, asking {@code admit} before keeping each further {@code n} inflated bytes, so memory is
+     * accounted for while it is taken, not after.
+     */
+    public static byte[] gunzip(byte[] compressed, long maxBytes, LongPredicate admit) throws TooLargeException, RefusedException {
         try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(compressed), 8192)) {
             ByteArrayOutputStream out = new ByteArrayOutputStream(Math.min(compressed.length * 4, 1 << 20));
-            byte[] chunk = new byte[8192];
+            byte[] chunk = new byte[65536];
             long total = 0;
             int n;
-            while ((n = in.read(chunk)) > 0) {
+            while ((n = in.readNBytes(chunk, 0, chunk.length)) > 0) {
                 total += n;
                 if (total > maxBytes) {
                     throw new TooLargeException(maxBytes);
+                }
+                if (!admit.test(n)) {
+                    throw new RefusedException();
                 }
                 out.write(chunk, 0, n);
             }
