@@ -11,6 +11,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmtrace.core.FakeOtlpReceiver;
 import dev.llmtrace.core.Fixtures;
 import dev.llmtrace.core.otlp.OtlpJson;
+import dev.llmtrace.core.privacy.SecretsEverywhereTest;
+import com.google.protobuf.ByteString;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.trace.v1.Span;
 import java.nio.file.Files;
@@ -97,6 +100,28 @@ class PrivacyEndToEndTest {
             String log = Files.readString(service.log());
             assertFalse(log.contains(SECRET), "no secret in the log of " + service.log());
             assertFalse(log.contains("jane.doe@example.com"), "no prompt content in logs");
+        }
+    }
+
+    /** A secret in every place a sender controls text: none reaches any destination, whatever its policy. */
+    @Test
+    void noSecretInAnyPlaceReachesAnyDestination() {
+        ExportTraceServiceRequest.Builder request = SecretsEverywhereTest.request().toBuilder();
+        request.getResourceSpansBuilder(0).getScopeSpansBuilder(0).getSpansBuilder(0)
+                .setTraceId(ByteString.fromHex("5ec7e75ec7e75ec7e75ec7e75ec7e75e")).setSpanId(ByteString.fromHex("5ec7e75ec7e75ec7"));
+        given().port(pipeline.ingestHttp).header("Authorization", "Bearer " + Pipeline.TOKEN).contentType("application/json")
+                .body(OtlpJson.toJson(request)).post("/v1/traces").then().statusCode(200);
+        for (FakeOtlpReceiver r : List.of(pipeline.backend, masked, saas)) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> r.spansById().containsKey("5ec7e75ec7e75ec7"));
+            Span span = r.spansById().get("5ec7e75ec7e75ec7").span();
+            String everything = new String(OtlpJson.toJson(r.received().stream()
+                    .filter(x -> x.request().toString().contains("call with")).findFirst().orElseThrow().request()));
+            for (String place : SecretsEverywhereTest.PLACES) {
+                String secret = SecretsEverywhereTest.secretFor(place);
+                String bare = secret.startsWith("Bearer ") ? secret.substring(7) : secret;
+                assertFalse(everything.contains(bare), "the secret in the " + place + " reached a destination");
+            }
+            assertTrue(span.getName().startsWith("call with <"), span.getName());
         }
     }
 }

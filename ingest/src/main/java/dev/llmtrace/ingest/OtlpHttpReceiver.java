@@ -98,7 +98,9 @@ public class OtlpHttpReceiver {
         int factor = gzip ? 1 : RequestMemory.DECODE_FACTOR; // an inflated body is charged while inflating
         MemoryBudget.Lease lease = memory.lease(tenant);
         long declared = contentLength(request);
-        boolean[] overBudget = {declared > 0 && declared <= limit && !lease.grow(declared * factor)};
+        // a body that can never fit one tenant's share is answered 413 (waiting would not help), else 503
+        boolean[] neverFits = {declared > 0 && !lease.couldEverGrow(declared * factor)};
+        boolean[] overBudget = {neverFits[0] || (declared > 0 && declared <= limit && !lease.grow(declared * factor))};
         Buffer body = Buffer.buffer();
         long[] received = {0};
         boolean[] finished = {false};
@@ -107,6 +109,7 @@ public class OtlpHttpReceiver {
             if (received[0] <= limit && !overBudget[0]) {
                 if (declared < 0 && !lease.grow((long) chunk.length() * factor)) {
                     overBudget[0] = true; // chunked: charged as it arrives
+                    neverFits[0] = !lease.couldEverGrow((long) chunk.length() * factor);
                     return;
                 }
                 body.appendBuffer(chunk);
@@ -127,7 +130,7 @@ public class OtlpHttpReceiver {
             }
             if (received[0] > limit || overBudget[0]) {
                 lease.close();
-                refuse(ctx, json, received[0] > limit ? tooLarge(limit) : MEMORY_FULL);
+                refuse(ctx, json, received[0] > limit ? tooLarge(limit) : neverFits[0] ? tooLargeForMemory() : MEMORY_FULL);
                 return;
             }
             ctx.vertx().<Object>executeBlocking(() -> decodeAndAccept(body.getBytes(), json, gzip, tenant, lease), false)
@@ -158,12 +161,16 @@ public class OtlpHttpReceiver {
     private Object decodeAndAccept(byte[] raw, boolean json, boolean gzip, String tenant, MemoryBudget.Lease lease) {
         int limit = config.limits().maxHttpBodyBytes();
         byte[] bytes;
+        boolean[] neverFits = {false};
         try {
-            bytes = gzip ? BoundedGzip.gunzip(raw, limit, n -> lease.grow(n * RequestMemory.INFLATE_FACTOR)) : raw;
+            bytes = gzip ? BoundedGzip.gunzip(raw, limit, n -> {
+                neverFits[0] = !lease.couldEverGrow(n * RequestMemory.INFLATE_FACTOR);
+                return lease.grow(n * RequestMemory.INFLATE_FACTOR);
+            }) : raw;
         } catch (BoundedGzip.TooLargeException e) {
             return tooLarge(limit);
         } catch (BoundedGzip.RefusedException e) {
-            return MEMORY_FULL;
+            return neverFits[0] ? tooLargeForMemory() : MEMORY_FULL;
         } catch (IllegalArgumentException e) {
             return new Refusal(400, Code.INVALID_ARGUMENT, "malformed", e.getMessage());
         }
@@ -181,6 +188,11 @@ public class OtlpHttpReceiver {
 
     private static final Refusal MEMORY_FULL = new Refusal(503, Code.UNAVAILABLE, "memory_full",
             "ingest is at its memory limit for requests in flight, retry later");
+
+    private Refusal tooLargeForMemory() {
+        return new Refusal(413, Code.INVALID_ARGUMENT, "too_large",
+                "body needs more memory to decode than ingest.memory allows one tenant; send smaller requests");
+    }
 
     private Refusal tooLarge(int limit) {
         return new Refusal(413, Code.INVALID_ARGUMENT, "too_large",

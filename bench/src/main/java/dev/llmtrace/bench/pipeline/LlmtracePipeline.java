@@ -52,7 +52,8 @@ final class LlmtracePipeline extends Contender {
         int ingestManagement = freePort();
         Process ingestProcess = launch("ingest", java("ingest", List.of("-Dquarkus.grpc.server.port=" + ingestGrpc,
                 "-Dquarkus.http.port=" + ingestHttp, "-Dquarkus.management.port=" + ingestManagement,
-                "-Dquarkus.grpc.clients.enrich.port=" + enrichGrpc)), Map.of("INGEST_AUTH_TOKENS", "bench=" + TOKEN));
+                "-Dquarkus.grpc.clients.enrich.port=" + enrichGrpc, "-Dingest.wal.directory=" + work.resolve("wal"))),
+                Map.of("INGEST_AUTH_TOKENS", "bench=" + TOKEN));
 
         awaitHttp200("http://127.0.0.1:" + exportHttp + "/q/health/ready", exportProcess, 120);
         awaitHttp200("http://127.0.0.1:" + enrichHttp + "/q/health/ready", enrichProcess, 120);

@@ -27,8 +27,9 @@ public final class GrpcAdmission {
     /** The lease for this call (close it when the call is answered), or null after refusing it. */
     public MemoryBudget.Lease admit(byte[] request, String tenant, StreamObserver<?> responses) {
         MemoryBudget.Lease lease = budget.lease(tenant);
-        if (lease.grow((long) request.length * factor)) {
-            return lease;
+        long charge = (long) request.length * factor;
+        if (lease.grow(charge) || (!budget.couldEverHold(charge) && lease.growAlone(charge))) {
+            return lease; // a request over any share was accepted upstream: it waits until it can be alone
         }
         metrics.rejected("memory_full", 0);
         responses.onError(GrpcErrors.resourceExhausted(

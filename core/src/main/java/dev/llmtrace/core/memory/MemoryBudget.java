@@ -56,6 +56,23 @@ public final class MemoryBudget {
         return true;
     }
 
+    /**
+     * For a request larger than any tenant's share that must not be refused for good (it was already
+     * answered 200 upstream): taken only while nothing else is held, so it is alone in the heap.
+     */
+    public boolean tryAcquireAlone(String tenant, long bytes) {
+        if (!used.compareAndSet(0, bytes)) {
+            return false;
+        }
+        byTenant.computeIfAbsent(tenant, t -> new AtomicLong()).addAndGet(bytes);
+        return true;
+    }
+
+    /** False when {@code bytes} exceed what one tenant may ever hold: waiting will not help. */
+    public boolean couldEverHold(long bytes) {
+        return bytes <= tenantMaxBytes;
+    }
+
     public void release(String tenant, long bytes) {
         if (bytes <= 0) {
             return;
@@ -102,6 +119,20 @@ public final class MemoryBudget {
             }
             held += bytes;
             return true;
+        }
+
+        /** Like {@link #grow}, for a request too large for any share: only while nothing else is held. */
+        public synchronized boolean growAlone(long bytes) {
+            if (held != 0 || !tryAcquireAlone(tenant, bytes)) {
+                return false;
+            }
+            held = bytes;
+            return true;
+        }
+
+        /** False when holding {@code more} would pass what one tenant may ever hold. */
+        public synchronized boolean couldEverGrow(long more) {
+            return couldEverHold(held + more);
         }
 
         public synchronized long held() {

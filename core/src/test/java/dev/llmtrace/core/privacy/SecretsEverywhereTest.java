@@ -28,7 +28,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * place a sender controls text, under each policy. The whole request is searched, so a place that is
  * forgotten shows up by name.
  */
-class SecretsEverywhereTest {
+public class SecretsEverywhereTest {
     static final String OPENAI_KEY = "sk-proj-" + "Ab1".repeat(16);
     static final String JWT = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U";
     static final String GITHUB = "ghp_" + "a1B2".repeat(9);
@@ -36,10 +36,10 @@ class SecretsEverywhereTest {
     static final String OPENROUTER = "sk-or-v1-" + "cd".repeat(32);
 
     /** Where each secret sits, by the name the summary gives that place. */
-    static final List<String> PLACES = List.of("span.name", "status.message", "event.name", "event attribute",
+    public static final List<String> PLACES = List.of("span.name", "status.message", "event.name", "event attribute",
             "link attribute", "resource attribute", "scope attribute", "nested kvlist attribute", "array attribute");
 
-    static String secretFor(String place) {
+    public static String secretFor(String place) {
         return switch (place) {
             case "span.name", "event attribute" -> OPENAI_KEY;
             case "status.message", "scope attribute" -> "Bearer " + OPENROUTER;
@@ -49,7 +49,8 @@ class SecretsEverywhereTest {
         };
     }
 
-    static ExportTraceServiceRequest request() {
+    /** One span with a secret in every place, ids all zero (callers set their own). */
+    public static ExportTraceServiceRequest request() {
         Span span = Span.newBuilder()
                 .setTraceId(ByteString.copyFrom(new byte[16])).setSpanId(ByteString.copyFrom(new byte[8]))
                 .setName("call with " + secretFor("span.name"))
