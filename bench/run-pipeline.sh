@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Whole-pipeline benchmark: llmtrace's three services and the OpenTelemetry Collector, one after the
+# Whole-pipeline benchmark: llmtrace's three services, the all-in-one and the OpenTelemetry Collector, one after the
 # other, with the same OTLP/gRPC load (Broadcast-sized spans) fanned out to 3 sinks. Not a test.
-#   bench/run-pipeline.sh                                   # both, default phases (about 12 minutes)
+#   bench/run-pipeline.sh                                   # all three contenders, default phases (about 18 minutes)
 #   bench/run-pipeline.sh --contenders llmtrace --rates 5000 # options: see PipelineBench
 # Figures go to stdout and bench/target/pipeline-results.md.
 set -euo pipefail
@@ -15,6 +15,6 @@ if [ -n "$otelcol" ]; then
   args=(--otelcol "$otelcol" "${args[@]}")
 else
   echo "SKIPPED: the Collector could not be installed; measuring llmtrace alone" >&2
-  args=(--contenders llmtrace "${args[@]}")
+  args=(--contenders llmtrace,llmtrace-aio "${args[@]}")
 fi
 java -cp "bench/target/classes:$(cat bench/target/bench.classpath)" dev.llmtrace.bench.pipeline.PipelineBench "${args[@]}"

@@ -34,7 +34,9 @@ import org.yaml.snakeyaml.Yaml;
  */
 class ManifestsTest {
     static final Path ROOT = ServiceProcess.repoRoot();
-    static final Map<String, Class<?>> MAPPINGS = Map.of("ingest", IngestConfig.class, "enrich", EnrichConfig.class, "export", ExportConfig.class);
+    /** Each runnable application (by container name) and the settings classes it reads. */
+    static final Map<String, List<Class<?>>> MAPPINGS = Map.of("ingest", List.of(IngestConfig.class), "enrich", List.of(EnrichConfig.class),
+            "export", List.of(ExportConfig.class), "all-in-one", List.of(IngestConfig.class, EnrichConfig.class, ExportConfig.class));
     /** Quarkus settings the manifests use beyond those in application.properties (from the Quarkus gRPC and HTTP guides). */
     static final Set<String> QUARKUS_EXTRA = Set.of("quarkus.grpc.clients.*.load-balancing-policy", "quarkus.grpc.clients.*.host",
             "quarkus.grpc.clients.*.port", "quarkus.grpc.server.host", "quarkus.http.host", "quarkus.config.locations");
@@ -60,8 +62,9 @@ class ManifestsTest {
             management = Integer.parseInt(props.getProperty(separateManagement ? "quarkus.management.port" : "quarkus.http.port"));
             Set<String> settings = new HashSet<>(QUARKUS_EXTRA);
             props.stringPropertyNames().stream().filter(k -> !k.startsWith("%")).forEach(settings::add);
-            Class<?> mapping = MAPPINGS.get(name);
-            paths(mapping, mapping.getAnnotation(ConfigMapping.class).prefix() + ".", settings);
+            for (Class<?> mapping : MAPPINGS.get(name)) {
+                paths(mapping, mapping.getAnnotation(ConfigMapping.class).prefix() + ".", settings);
+            }
             services.put(name, new Service(ports, management, settings));
         }
         return services;
@@ -225,8 +228,8 @@ class ManifestsTest {
                 }
             }
         }
-        assertEquals(6, containers, "three services in the base, three in the sidecar overlay");
-        assertEquals(2, checkedPropertyFiles[0], "export's destinations file in the base and in the sidecar overlay");
+        assertEquals(4, containers, "three services in the base, the all-in-one in the sidecar overlay");
+        assertEquals(2, checkedPropertyFiles[0], "the destinations file of export in the base and of the all-in-one in the sidecar overlay");
 
         for (Map<String, Object> doc : docs) { // every Service's target ports exist on the pods it selects
             if (!"Service".equals(doc.get("kind"))) {

@@ -5,15 +5,22 @@ import dev.llmtrace.core.FreePorts;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
-/** ingest → enrich → export as three processes on free ports, export delivering to a fake backend and the file sink. */
+/**
+ * The pipeline as a user runs it, on free ports, export delivering to a fake backend and the file sink:
+ * ingest → enrich → export as three processes, or, with {@code -Dllmtrace.assembly=all-in-one}, the
+ * all-in-one as one process (then {@link #ingest}, {@link #enrich} and {@link #export} are that process).
+ */
 final class Pipeline implements AutoCloseable {
     static final String TOKEN = "e2e-token-0123456789";
     static final String TENANT = "e2e";
     static final Duration READY = Duration.ofSeconds(90);
     /** A destination credential: it must never show up in a log. */
     static final String BACKEND_SECRET = "backend-secret-4242";
+    /** Which assembly the e2e tests drive (a Maven execution each). */
+    static final boolean ALL_IN_ONE = "all-in-one".equals(System.getProperty("llmtrace.assembly"));
 
     final FakeOtlpReceiver backend = FakeOtlpReceiver.onFreePort();
     final int ingestGrpc = FreePorts.next();
@@ -22,6 +29,7 @@ final class Pipeline implements AutoCloseable {
     final ServiceProcess ingest;
     final ServiceProcess enrich;
     final ServiceProcess export;
+    private final List<ServiceProcess> processes;
 
     Pipeline(String name) {
         this(name, Map.of());
@@ -40,12 +48,30 @@ final class Pipeline implements AutoCloseable {
         int exportGrpc = FreePorts.next();
 
         Map<String, String> exportProps = new HashMap<>();
-        exportProps.put("quarkus.grpc.server.port", Integer.toString(exportGrpc));
-        exportProps.put("quarkus.http.port", Integer.toString(FreePorts.next()));
         exportProps.putAll(exportTo(backend.port(), work));
         exportProps.put("export.sink.enabled", "true");
         exportProps.put("export.sink.directory", sinkDir.toString());
         exportProps.putAll(exportSettings);
+
+        Map<String, String> ingestProps = new HashMap<>();
+        ingestProps.put("quarkus.grpc.server.port", Integer.toString(ingestGrpc));
+        ingestProps.put("quarkus.http.port", Integer.toString(ingestHttp));
+        ingestProps.put("quarkus.management.port", Integer.toString(FreePorts.next()));
+        ingestProps.put("ingest.wal.directory", work.resolve("wal").toString());
+        ingestProps.putAll(ingestSettings);
+        // tokens through the environment, as a Kubernetes Secret would pass them
+        Map<String, String> ingestEnv = Map.of("INGEST_AUTH_TOKENS", TENANT + "=" + TOKEN);
+        int ingestManagement = Integer.parseInt(ingestProps.get("quarkus.management.port"));
+
+        if (ALL_IN_ONE) {
+            Map<String, String> props = new HashMap<>(exportProps);
+            props.putAll(ingestProps);
+            ingest = enrich = export = new ServiceProcess("all-in-one", props, ingestEnv, ingestManagement, work);
+            processes = List.of(ingest);
+            return;
+        }
+        exportProps.put("quarkus.grpc.server.port", Integer.toString(exportGrpc));
+        exportProps.put("quarkus.http.port", Integer.toString(FreePorts.next()));
         export = new ServiceProcess("export", exportProps, Map.of(), Integer.parseInt(exportProps.get("quarkus.http.port")), work);
 
         Map<String, String> enrichProps = new HashMap<>();
@@ -54,16 +80,14 @@ final class Pipeline implements AutoCloseable {
         enrichProps.put("quarkus.grpc.clients.export.port", Integer.toString(exportGrpc));
         enrich = new ServiceProcess("enrich", enrichProps, Map.of(), Integer.parseInt(enrichProps.get("quarkus.http.port")), work);
 
-        Map<String, String> ingestProps = new HashMap<>();
-        ingestProps.put("quarkus.grpc.server.port", Integer.toString(ingestGrpc));
-        ingestProps.put("quarkus.http.port", Integer.toString(ingestHttp));
-        ingestProps.put("quarkus.management.port", Integer.toString(FreePorts.next()));
         ingestProps.put("quarkus.grpc.clients.enrich.port", Integer.toString(enrichGrpc));
-        ingestProps.put("ingest.wal.directory", work.resolve("wal").toString());
-        ingestProps.putAll(ingestSettings);
-        // tokens through the environment, as a Kubernetes Secret would pass them
-        ingest = new ServiceProcess("ingest", ingestProps, Map.of("INGEST_AUTH_TOKENS", TENANT + "=" + TOKEN),
-                Integer.parseInt(ingestProps.get("quarkus.management.port")), work);
+        ingest = new ServiceProcess("ingest", ingestProps, ingestEnv, ingestManagement, work);
+        processes = List.of(export, enrich, ingest);
+    }
+
+    /** The processes of this assembly, in start order (three, or the all-in-one alone). */
+    List<ServiceProcess> processes() {
+        return processes;
     }
 
     /** e2e/target/NAME, emptied: a queue left by an earlier run would replay into this one. */
@@ -92,20 +116,16 @@ final class Pipeline implements AutoCloseable {
     }
 
     Pipeline start() {
-        export.start();
-        enrich.start();
-        ingest.start();
-        export.awaitReady(READY);
-        enrich.awaitReady(READY);
-        ingest.awaitReady(READY);
+        processes.forEach(ServiceProcess::start);
+        processes.forEach(p -> p.awaitReady(READY));
         return this;
     }
 
     @Override
     public void close() {
-        ingest.close();
-        enrich.close();
-        export.close();
+        for (int i = processes.size() - 1; i >= 0; i--) {
+            processes.get(i).close();
+        }
         backend.close();
     }
 }

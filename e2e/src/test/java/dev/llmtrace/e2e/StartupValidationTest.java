@@ -13,6 +13,9 @@ import org.junit.jupiter.api.Test;
 
 /** Bad settings stop a service at start with a message that names the setting, and never print a secret. */
 class StartupValidationTest {
+    /** The process that holds ingest's settings: ingest, or the all-in-one. */
+    static final String INGEST = Pipeline.ALL_IN_ONE ? "all-in-one" : "ingest";
+
     static final Path WORK = ServiceProcess.repoRoot().resolve("e2e/target/startup-validation");
 
     static Map<String, String> freePorts() {
@@ -27,7 +30,7 @@ class StartupValidationTest {
     void outOfRangeLimitNamesTheProperty() throws Exception {
         Map<String, String> props = freePorts();
         props.put("ingest.limits.max-http-body-bytes", "10");
-        ServiceProcess ingest = new ServiceProcess("ingest", props, Map.of("INGEST_AUTH_TOKENS", "t=secret-token-value"), 0, WORK);
+        ServiceProcess ingest = new ServiceProcess(INGEST, props, Map.of("INGEST_AUTH_TOKENS", "t=secret-token-value"), 0, WORK);
         assertNotEquals(0, ingest.start().awaitExit(Duration.ofSeconds(60)));
         String log = Files.readString(ingest.log());
         assertTrue(log.contains("ingest.limits.max-http-body-bytes"), log);
@@ -37,7 +40,7 @@ class StartupValidationTest {
 
     @Test
     void authWithoutTokensIsRefused() throws Exception {
-        ServiceProcess ingest = new ServiceProcess("ingest", freePorts(), Map.of(), 0, WORK);
+        ServiceProcess ingest = new ServiceProcess(INGEST, freePorts(), Map.of(), 0, WORK);
         assertNotEquals(0, ingest.start().awaitExit(Duration.ofSeconds(60)));
         String log = Files.readString(ingest.log());
         assertTrue(log.contains("no token is configured"), log);
@@ -45,7 +48,7 @@ class StartupValidationTest {
 
     @Test
     void malformedTokenEntryIsRefusedWithoutEchoingIt() throws Exception {
-        ServiceProcess ingest = new ServiceProcess("ingest", freePorts(), Map.of("INGEST_AUTH_TOKENS", "justatokenwithouttenant"), 0, WORK);
+        ServiceProcess ingest = new ServiceProcess(INGEST, freePorts(), Map.of("INGEST_AUTH_TOKENS", "justatokenwithouttenant"), 0, WORK);
         assertNotEquals(0, ingest.start().awaitExit(Duration.ofSeconds(60)));
         String log = Files.readString(ingest.log());
         assertTrue(log.contains("ingest.auth.tokens: entry 1 is not tenant=token"), log);
@@ -60,7 +63,7 @@ class StartupValidationTest {
         Map<String, String> props = freePorts();
         props.put("ingest.auth.tokens-file", tokens.toString());
         int httpPort = Integer.parseInt(props.get("quarkus.http.port"));
-        try (ServiceProcess ingest = new ServiceProcess("ingest", props, Map.of(), Integer.parseInt(props.get("quarkus.management.port")), WORK)) {
+        try (ServiceProcess ingest = new ServiceProcess(INGEST, props, Map.of(), Integer.parseInt(props.get("quarkus.management.port")), WORK)) {
             ingest.start().awaitReady(Pipeline.READY);
             for (String token : new String[] {"file-token-a", "file-token-b"}) {
                 io.restassured.RestAssured.given().port(httpPort).header("Authorization", "Bearer " + token)
@@ -79,11 +82,10 @@ class StartupValidationTest {
         Files.createDirectories(WORK);
         Path overrides = WORK.resolve("bad-prices.json");
         Files.writeString(overrides, "{\"acme/model\": {\"input_cost_per_token\": 1e-6, \"output_cost_per_token\": -2}}");
-        Map<String, String> props = new HashMap<>();
-        props.put("quarkus.grpc.server.port", Integer.toString(FreePorts.next()));
-        props.put("quarkus.http.port", Integer.toString(FreePorts.next()));
+        Map<String, String> props = freePorts();
         props.put("enrich.pricing.overrides-file", overrides.toString());
-        ServiceProcess enrich = new ServiceProcess("enrich", props, Map.of(), 0, WORK);
+        ServiceProcess enrich = new ServiceProcess(Pipeline.ALL_IN_ONE ? "all-in-one" : "enrich", props,
+                Map.of("INGEST_AUTH_TOKENS", "t=secret-token-value"), 0, WORK);
         assertNotEquals(0, enrich.start().awaitExit(Duration.ofSeconds(60)));
         String log = Files.readString(enrich.log());
         assertTrue(log.contains("entry 'acme/model': output_cost_per_token must be greater than or equal to 0"), log);

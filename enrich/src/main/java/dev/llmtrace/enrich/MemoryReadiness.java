@@ -5,6 +5,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
+import io.smallrye.common.annotation.Identifier;
 
 /** Not ready while nearly all the memory for requests in flight is held: ingest's round robin goes elsewhere. */
 @Readiness
@@ -12,7 +13,7 @@ import org.eclipse.microprofile.health.Readiness;
 public class MemoryReadiness implements HealthCheck {
     private final MemoryBudget memory;
 
-    public MemoryReadiness(MemoryBudget memory) {
+    public MemoryReadiness(@Identifier("enrich") MemoryBudget memory) {
         this.memory = memory;
     }
 

@@ -1,27 +1,53 @@
 package dev.llmtrace.enrich;
 
+import dev.llmtrace.core.NextHop;
 import dev.llmtrace.core.TraceProcessor;
+import dev.llmtrace.core.grpc.GrpcTraceForwarder;
 import dev.llmtrace.core.grpc.Tenants;
 import dev.llmtrace.core.memory.MemoryBudget;
-import dev.llmtrace.enrich.pricing.PricingTables;
 import dev.llmtrace.core.metrics.PipelineMetrics;
+import dev.llmtrace.enrich.pricing.PricingTables;
+import io.grpc.Channel;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.grpc.GlobalInterceptor;
+import io.quarkus.arc.DefaultBean;
+import io.quarkus.grpc.GrpcClient;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
+import io.smallrye.common.annotation.Identifier;
 import jakarta.inject.Singleton;
 
+/**
+ * enrich's pieces, identified as {@code enrich} where the all-in-one holds the same type for other stages.
+ * The hop to export is gRPC by default; the all-in-one replaces it with a direct call.
+ */
 class Wiring {
     @Produces
     @Singleton
+    @Identifier("enrich")
     PipelineMetrics pipelineMetrics(MeterRegistry registry) {
         return new PipelineMetrics(registry, "enrich");
     }
 
     @Produces
     @Singleton
-    MemoryBudget memory(EnrichConfig config, PipelineMetrics metrics) {
+    @Identifier("enrich")
+    MemoryBudget memory(EnrichConfig config, @Identifier("enrich") PipelineMetrics metrics) {
         return MemoryBudget.of(config.memory(), metrics);
+    }
+
+    @Produces
+    @Singleton
+    @DefaultBean
+    @Identifier("export")
+    NextHop toExport(@GrpcClient("export") Channel export, EnrichConfig config) {
+        return GrpcTraceForwarder.toNextHop(export, config.forward().timeout());
+    }
+
+    @Produces
+    @Singleton
+    Enricher enricher(TraceProcessor steps, @Identifier("export") NextHop export, @Identifier("enrich") MemoryBudget memory,
+            @Identifier("enrich") PipelineMetrics metrics) {
+        return new Enricher(steps, export, memory, metrics);
     }
 
     /**
@@ -36,8 +62,7 @@ class Wiring {
         return TraceProcessor.chain(cost, config.privacy().processor(config.privacy().policy(), "enrich.privacy"));
     }
 
-    /** The tenant ingest authenticated arrives as metadata. */
+    /** The tenant ingest authenticated arrives as metadata; registered on the gRPC face only (the all-in-one has no hop to trust). */
     @ApplicationScoped
-    @GlobalInterceptor
     static class TenantFromHeader extends Tenants.FromHeader {}
 }

@@ -4,26 +4,34 @@ import dev.llmtrace.core.grpc.Tenants;
 import dev.llmtrace.core.memory.MemoryBudget;
 import dev.llmtrace.core.metrics.PipelineMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.grpc.GlobalInterceptor;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
+import io.smallrye.common.annotation.Identifier;
 import jakarta.inject.Singleton;
 
+/** export's pieces, identified as {@code export} where the all-in-one holds the same type for other stages. */
 class Wiring {
     @Produces
     @Singleton
+    @Identifier("export")
     PipelineMetrics pipelineMetrics(MeterRegistry registry) {
         return new PipelineMetrics(registry, "export");
     }
 
     @Produces
     @Singleton
-    MemoryBudget memory(ExportConfig config, PipelineMetrics metrics) {
+    @Identifier("export")
+    MemoryBudget memory(ExportConfig config, @Identifier("export") PipelineMetrics metrics) {
         return MemoryBudget.of(config.memory(), metrics);
     }
 
-    /** The tenant ingest authenticated arrives as metadata. */
+    @Produces
+    @Singleton
+    ExportStage stage(Destinations destinations, @Identifier("export") MemoryBudget memory, @Identifier("export") PipelineMetrics metrics) {
+        return new ExportStage(destinations, memory, metrics);
+    }
+
+    /** The tenant ingest authenticated arrives as metadata; registered on the gRPC face only (the all-in-one has no hop to trust). */
     @ApplicationScoped
-    @GlobalInterceptor
     static class TenantFromHeader extends Tenants.FromHeader {}
 }

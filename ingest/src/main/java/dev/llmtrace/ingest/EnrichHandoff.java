@@ -1,12 +1,11 @@
 package dev.llmtrace.ingest;
 
-import dev.llmtrace.core.grpc.GrpcTraceForwarder;
+import dev.llmtrace.core.NextHop;
 import dev.llmtrace.core.metrics.PipelineMetrics;
 import dev.llmtrace.core.retry.ExportException;
 import dev.llmtrace.core.retry.Retrier;
 
 import io.micrometer.core.instrument.Gauge;
-import io.quarkus.grpc.GrpcClient;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
@@ -29,6 +28,7 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 import org.eclipse.microprofile.reactive.messaging.Outgoing;
 import org.jboss.logging.Logger;
+import io.smallrye.common.annotation.Identifier;
 
 /**
  * The bounded hand-off from the receivers to enrich. Accepted requests enter the {@code to-enrich}
@@ -75,7 +75,7 @@ public class EnrichHandoff {
 
     private final IngestConfig config;
     private final PipelineMetrics metrics;
-    private final GrpcTraceForwarder forwarder;
+    private final NextHop forwarder;
     private final Retrier retrier;
     private final ScheduledExecutorService retryScheduler =
             dev.llmtrace.core.Schedulers.daemon("enrich-retry");
@@ -87,12 +87,12 @@ public class EnrichHandoff {
 
     private final WriteAheadLog log;
 
-    public EnrichHandoff(IngestConfig config, PipelineMetrics metrics, @GrpcClient("enrich") io.grpc.Channel enrich) {
+    public EnrichHandoff(IngestConfig config, @Identifier("ingest") PipelineMetrics metrics, @Identifier("enrich") NextHop enrich) {
         this.config = config;
         this.metrics = metrics;
         IngestConfig.Wal wal = config.wal();
         this.log = wal.enabled() ? WriteAheadLog.open(wal.directory(), wal.segmentBytes(), wal.fsyncInterval()) : null;
-        this.forwarder = GrpcTraceForwarder.toNextHop(enrich, config.forward().timeout());
+        this.forwarder = enrich;
         this.retrier = new Retrier(config.forward().retry().toPolicy(), retryScheduler);
         gauge("llmtrace.buffer.bytes", "Bytes (protobuf) held for enrich", bytes::get);
         gauge("llmtrace.buffer.requests", "Requests held for enrich", requests::get);

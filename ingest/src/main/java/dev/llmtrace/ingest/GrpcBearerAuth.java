@@ -12,6 +12,7 @@ import io.grpc.Status;
 import io.quarkus.grpc.GlobalInterceptor;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Optional;
+import io.smallrye.common.annotation.Identifier;
 
 /** Bearer-token auth for gRPC: the tenant goes into the call's context, a bad token ends the call. */
 @ApplicationScoped
@@ -22,7 +23,7 @@ public class GrpcBearerAuth implements ServerInterceptor {
     private final TokenAuthenticator authenticator;
     private final PipelineMetrics metrics;
 
-    public GrpcBearerAuth(TokenAuthenticator authenticator, PipelineMetrics metrics) {
+    public GrpcBearerAuth(TokenAuthenticator authenticator, @Identifier("ingest") PipelineMetrics metrics) {
         this.authenticator = authenticator;
         this.metrics = metrics;
     }

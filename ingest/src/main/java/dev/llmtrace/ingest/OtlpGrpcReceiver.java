@@ -6,12 +6,14 @@ import dev.llmtrace.core.grpc.SerializedExport;
 import dev.llmtrace.core.grpc.Tenants;
 import dev.llmtrace.core.memory.MemoryBudget;
 import dev.llmtrace.core.metrics.PipelineMetrics;
+import dev.llmtrace.core.retry.ExportException;
 import io.grpc.BindableService;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import io.quarkus.grpc.GrpcService;
+import io.smallrye.common.annotation.Identifier;
 
 /**
  * OTLP/gRPC {@code TraceService/Export}. Auth happens in {@link GrpcBearerAuth}; size limits in gRPC itself.
@@ -25,7 +27,7 @@ public class OtlpGrpcReceiver implements BindableService {
     private final PipelineMetrics metrics;
     private final RequestMemory memory;
 
-    public OtlpGrpcReceiver(TraceIntake intake, IngestConfig config, PipelineMetrics metrics, RequestMemory memory) {
+    public OtlpGrpcReceiver(TraceIntake intake, IngestConfig config, @Identifier("ingest") PipelineMetrics metrics, RequestMemory memory) {
         this.memory = memory;
         this.intake = intake;
         this.config = config;
@@ -39,8 +41,11 @@ public class OtlpGrpcReceiver implements BindableService {
 
     void export(byte[] request, StreamObserver<ExportTraceServiceResponse> responses) {
         String tenant = Tenants.current();
-        MemoryBudget.Lease lease = memory.grpc().admit(request, tenant, responses);
-        if (lease == null) {
+        MemoryBudget.Lease lease;
+        try {
+            lease = memory.grpc().admit(request, tenant);
+        } catch (ExportException refused) { // counted by the admission
+            responses.onError(GrpcErrors.resourceExhausted(refused.getMessage(), config.buffer().retryAfter()));
             return;
         }
         try (lease) {

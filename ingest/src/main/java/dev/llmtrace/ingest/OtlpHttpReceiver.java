@@ -20,6 +20,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.Locale;
 import java.util.Optional;
+import io.smallrye.common.annotation.Identifier;
 
 /**
  * OTLP/HTTP {@code POST /v1/traces}, protobuf or JSON, plain or gzip, answered in the request's
@@ -38,7 +39,7 @@ public class OtlpHttpReceiver {
     private final IngestConfig config;
     private final RequestMemory memory;
 
-    public OtlpHttpReceiver(TraceIntake intake, TokenAuthenticator authenticator, PipelineMetrics metrics, IngestConfig config,
+    public OtlpHttpReceiver(TraceIntake intake, TokenAuthenticator authenticator, @Identifier("ingest") PipelineMetrics metrics, IngestConfig config,
             RequestMemory memory) {
         this.memory = memory;
         this.intake = intake;

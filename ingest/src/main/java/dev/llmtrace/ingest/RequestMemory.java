@@ -1,9 +1,10 @@
 package dev.llmtrace.ingest;
 
-import dev.llmtrace.core.grpc.GrpcAdmission;
+import dev.llmtrace.core.memory.Admission;
 import dev.llmtrace.core.memory.MemoryBudget;
 import dev.llmtrace.core.metrics.PipelineMetrics;
 import jakarta.enterprise.context.ApplicationScoped;
+import io.smallrye.common.annotation.Identifier;
 
 /**
  * The heap that requests may hold while they are read, inflated and decoded ({@code ingest.memory.*}).
@@ -17,11 +18,11 @@ public class RequestMemory {
     static final int INFLATE_FACTOR = DECODE_FACTOR + 1;
 
     private final MemoryBudget budget;
-    private final GrpcAdmission grpc;
+    private final Admission grpc;
 
-    public RequestMemory(IngestConfig config, PipelineMetrics metrics) {
+    public RequestMemory(IngestConfig config, @Identifier("ingest") PipelineMetrics metrics) {
         this.budget = MemoryBudget.of(config.memory(), metrics);
-        this.grpc = new GrpcAdmission(budget, DECODE_FACTOR, config.buffer().retryAfter(), metrics);
+        this.grpc = new Admission(budget, DECODE_FACTOR, config.buffer().retryAfter(), metrics);
     }
 
     MemoryBudget.Lease lease(String tenant) {
@@ -29,7 +30,7 @@ public class RequestMemory {
     }
 
     /** gRPC has read the message already (up to its limit); a parse of a request with a problem may follow. */
-    GrpcAdmission grpc() {
+    Admission grpc() {
         return grpc;
     }
 

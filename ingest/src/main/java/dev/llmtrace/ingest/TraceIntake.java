@@ -9,6 +9,7 @@ import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Optional;
+import io.smallrye.common.annotation.Identifier;
 
 /**
  * What both receivers do with a decoded request: validate, answer with partial success for the spans
@@ -27,7 +28,7 @@ public class TraceIntake {
     private final EnrichHandoff handoff;
     private final PipelineMetrics metrics;
 
-    public TraceIntake(EnrichHandoff handoff, PipelineMetrics metrics) {
+    public TraceIntake(EnrichHandoff handoff, @Identifier("ingest") PipelineMetrics metrics) {
         this.handoff = handoff;
         this.metrics = metrics;
     }

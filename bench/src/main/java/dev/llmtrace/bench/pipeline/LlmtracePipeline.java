@@ -5,17 +5,22 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** ingest → enrich → export, the packaged services as three JVMs, export fanning out to every sink over OTLP/gRPC. */
+/**
+ * ingest → enrich → export fanning out to every sink over OTLP/gRPC: the packaged services as three JVMs
+ * ({@code llmtrace}), or the all-in-one as one ({@code llmtrace-aio}).
+ */
 final class LlmtracePipeline extends Contender {
     static final String TOKEN = "bench-token-0123456789";
     private final Path repo;
     private final List<String> jvmOptions;
     private final int ingestGrpc = freePort();
+    private final boolean allInOne;
 
-    LlmtracePipeline(Path repo, Path work, List<String> jvmOptions) {
-        super("llmtrace", work);
+    LlmtracePipeline(Path repo, Path work, List<String> jvmOptions, boolean allInOne) {
+        super(allInOne ? "llmtrace-aio" : "llmtrace", work);
         this.repo = repo;
         this.jvmOptions = jvmOptions;
+        this.allInOne = allInOne;
     }
 
     @Override
@@ -30,10 +35,7 @@ final class LlmtracePipeline extends Contender {
 
     @Override
     void start(List<Integer> sinkPorts) throws Exception {
-        int exportGrpc = freePort();
-        int exportHttp = freePort();
         List<String> export = new ArrayList<>(List.of(
-                "-Dquarkus.grpc.server.port=" + exportGrpc, "-Dquarkus.http.port=" + exportHttp,
                 "-Dexport.queue.directory=" + work.resolve("queue"), "-Dexport.queue.dead-letter-directory=" + work.resolve("dead-letter"),
                 "-Dexport.sink.enabled=false"));
         for (int i = 0; i < sinkPorts.size(); i++) {
@@ -41,6 +43,20 @@ final class LlmtracePipeline extends Contender {
             export.add("-Dexport.destinations.sink" + i + ".endpoint=http://127.0.0.1:" + sinkPorts.get(i));
             export.add("-Dexport.destinations.sink" + i + ".gzip=false"); // loopback; the Collector is set to none as well
         }
+        int ingestManagement = freePort();
+        List<String> ingest = new ArrayList<>(List.of("-Dquarkus.grpc.server.port=" + ingestGrpc,
+                "-Dquarkus.http.port=" + freePort(), "-Dquarkus.management.port=" + ingestManagement,
+                "-Dingest.wal.directory=" + work.resolve("wal")));
+        Map<String, String> tokens = Map.of("INGEST_AUTH_TOKENS", "bench=" + TOKEN);
+        if (allInOne) {
+            ingest.addAll(export);
+            Process process = launch("all-in-one", java("all-in-one", ingest), tokens);
+            awaitHttp200("http://127.0.0.1:" + ingestManagement + "/q/health/ready", process, 120);
+            return;
+        }
+        int exportGrpc = freePort();
+        int exportHttp = freePort();
+        export.addAll(List.of("-Dquarkus.grpc.server.port=" + exportGrpc, "-Dquarkus.http.port=" + exportHttp));
         Process exportProcess = launch("export", java("export", export), Map.of());
 
         int enrichGrpc = freePort();
@@ -48,12 +64,8 @@ final class LlmtracePipeline extends Contender {
         Process enrichProcess = launch("enrich", java("enrich", List.of("-Dquarkus.grpc.server.port=" + enrichGrpc,
                 "-Dquarkus.http.port=" + enrichHttp, "-Dquarkus.grpc.clients.export.port=" + exportGrpc)), Map.of());
 
-        int ingestHttp = freePort();
-        int ingestManagement = freePort();
-        Process ingestProcess = launch("ingest", java("ingest", List.of("-Dquarkus.grpc.server.port=" + ingestGrpc,
-                "-Dquarkus.http.port=" + ingestHttp, "-Dquarkus.management.port=" + ingestManagement,
-                "-Dquarkus.grpc.clients.enrich.port=" + enrichGrpc, "-Dingest.wal.directory=" + work.resolve("wal"))),
-                Map.of("INGEST_AUTH_TOKENS", "bench=" + TOKEN));
+        ingest.add("-Dquarkus.grpc.clients.enrich.port=" + enrichGrpc);
+        Process ingestProcess = launch("ingest", java("ingest", ingest), tokens);
 
         awaitHttp200("http://127.0.0.1:" + exportHttp + "/q/health/ready", exportProcess, 120);
         awaitHttp200("http://127.0.0.1:" + enrichHttp + "/q/health/ready", enrichProcess, 120);

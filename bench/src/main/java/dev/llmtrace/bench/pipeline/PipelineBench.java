@@ -32,7 +32,7 @@ public final class PipelineBench {
             a.put(args[i].replaceFirst("^--", ""), args[i + 1]);
         }
         Options o = new Options(
-                List.of(a.getOrDefault("contenders", "llmtrace,otelcol").split(",")),
+                List.of(a.getOrDefault("contenders", "llmtrace,llmtrace-aio,otelcol").split(",")),
                 a.containsKey("otelcol") ? Path.of(a.get("otelcol")) : null,
                 Integer.parseInt(a.getOrDefault("batch", "50")),
                 Integer.parseInt(a.getOrDefault("concurrency", "8")),
@@ -57,7 +57,8 @@ public final class PipelineBench {
             Path work = repo.resolve("bench/target/pipeline-run/" + name);
             deleteTree(work);
             Contender contender = switch (name) {
-                case "llmtrace" -> new LlmtracePipeline(repo, work, o.jvmOptions);
+                case "llmtrace" -> new LlmtracePipeline(repo, work, o.jvmOptions, false);
+                case "llmtrace-aio" -> new LlmtracePipeline(repo, work, o.jvmOptions, true);
                 case "otelcol" -> {
                     if (o.otelcol == null) {
                         throw new IllegalArgumentException("--otelcol PATH is needed for the Collector");

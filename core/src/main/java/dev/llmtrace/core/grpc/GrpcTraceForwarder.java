@@ -1,5 +1,6 @@
 package dev.llmtrace.core.grpc;
 
+import dev.llmtrace.core.NextHop;
 import dev.llmtrace.core.retry.ExportException;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
@@ -24,7 +25,7 @@ import java.util.function.Function;
  * deadline bounds the call, and failures come back sorted as {@link ExportException}. Retrying is the
  * caller's choice (see {@code Retrier}).
  */
-public final class GrpcTraceForwarder {
+public final class GrpcTraceForwarder implements NextHop {
     private final Channel channel;
     private final Duration timeout;
     private final Map<String, String> headers;
@@ -33,11 +34,6 @@ public final class GrpcTraceForwarder {
     /** To the next hop of this pipeline: see {@link GrpcErrors#classifyBetweenHops}. */
     public static GrpcTraceForwarder toNextHop(Channel channel, Duration timeout) {
         return new GrpcTraceForwarder(channel, timeout, Map.of(), GrpcErrors::classifyBetweenHops);
-    }
-
-    /** To an OTLP backend: the OTLP table of retryable codes. */
-    public static GrpcTraceForwarder toBackend(Channel channel, Duration timeout, Map<String, String> headers) {
-        return new GrpcTraceForwarder(channel, timeout, headers, GrpcErrors::classify);
     }
 
     private GrpcTraceForwarder(Channel channel, Duration timeout, Map<String, String> headers,
@@ -53,6 +49,7 @@ public final class GrpcTraceForwarder {
     }
 
     /** The same export with the request already serialized (held as bytes in a buffer): sent as is. */
+    @Override
     public CompletableFuture<ExportTraceServiceResponse> export(byte[] serializedRequest, String tenant) {
         return call(SerializedExport.METHOD, serializedRequest, tenant);
     }

@@ -135,6 +135,14 @@ public final class MemoryBudget {
             return couldEverHold(held + more);
         }
 
+        /** Gives back all but {@code bytes}: the request now holds less (its parsed form is garbage, say). */
+        public synchronized void shrinkTo(long bytes) {
+            if (bytes < held) {
+                release(tenant, held - bytes);
+                held = bytes;
+            }
+        }
+
         public synchronized long held() {
             return held;
         }

@@ -50,6 +50,17 @@ public final class PipelineMetrics {
         counter("llmtrace.forward.failures", "reason", reason).increment();
     }
 
+    /** Counts {@code work} when it completes: its spans forwarded, or a failure by reason. */
+    public <T> java.util.concurrent.CompletableFuture<T> counted(java.util.concurrent.CompletableFuture<T> work, int spans) {
+        return work.whenComplete((result, error) -> {
+            if (error == null) {
+                forwarded(spans);
+            } else {
+                forwardFailed(dev.llmtrace.core.retry.ExportException.of(error).reason());
+            }
+        });
+    }
+
     /** Spans given up on (permanent error, retries exhausted). Never silent: also logged by the caller. */
     public void dropped(String reason, int spans) {
         counter("llmtrace.spans.dropped", "reason", reason).increment(spans);

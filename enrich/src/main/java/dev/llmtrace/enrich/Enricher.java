@@ -1,0 +1,73 @@
+package dev.llmtrace.enrich;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.llmtrace.core.NextHop;
+import dev.llmtrace.core.TraceProcessor;
+import dev.llmtrace.core.memory.Admission;
+import dev.llmtrace.core.memory.MemoryBudget;
+import dev.llmtrace.core.metrics.PipelineMetrics;
+import dev.llmtrace.core.otlp.Spans;
+import dev.llmtrace.core.retry.ExportException;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * enrich as a stage: admits a request against the memory budget, parses it, runs the processing
+ * steps in order and hands the result to export. Stateless: it answers only with export's answer, so
+ * whoever called keeps (and retries) anything export has not taken. The gRPC service and the
+ * all-in-one call the same instance.
+ */
+public final class Enricher implements NextHop {
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(Enricher.class);
+    /**
+     * Heap per request byte until export answers: the bytes, the parsed request (about 4×), and the
+     * serialized form of the processed copy.
+     */
+    static final int MEMORY_FACTOR = 6;
+    /** What a refused caller is told to wait; its own backoff applies beyond. */
+    static final java.time.Duration RETRY_AFTER = java.time.Duration.ofMillis(500);
+
+    private final TraceProcessor steps;
+    private final NextHop export;
+    private final Admission admission;
+    private final PipelineMetrics metrics;
+
+    public Enricher(TraceProcessor steps, NextHop export, MemoryBudget memory, PipelineMetrics metrics) {
+        this.steps = steps;
+        this.export = export;
+        this.admission = new Admission(memory, MEMORY_FACTOR, RETRY_AFTER, metrics);
+        this.metrics = metrics;
+    }
+
+    @Override
+    public CompletableFuture<ExportTraceServiceResponse> export(byte[] serializedRequest, String tenant) {
+        MemoryBudget.Lease lease;
+        ExportTraceServiceRequest request;
+        try {
+            lease = admission.admit(serializedRequest, tenant);
+        } catch (ExportException refused) {
+            return CompletableFuture.failedFuture(refused);
+        }
+        try {
+            request = ExportTraceServiceRequest.parseFrom(serializedRequest);
+        } catch (InvalidProtocolBufferException e) {
+            lease.close();
+            metrics.rejected("malformed", 0);
+            return CompletableFuture.failedFuture(ExportException.permanent("malformed", "invalid OTLP protobuf: " + e.getMessage()));
+        }
+        int spans = Spans.count(request);
+        metrics.received("grpc", spans);
+        CompletableFuture<ExportTraceServiceResponse> forwarded;
+        try {
+            byte[] processed = steps.process(request, tenant).toByteArray();
+            lease.shrinkTo(processed.length); // while export works, only these bytes are held here
+            forwarded = export.export(processed, tenant);
+        } catch (RuntimeException | Error e) { // an Error too: a lease left held would starve the budget for good
+            lease.close();
+            LOG.errorf("enrich failed on a request of tenant %s: %s", tenant, e.toString());
+            return CompletableFuture.failedFuture(e);
+        }
+        return metrics.counted(forwarded.whenComplete((response, error) -> lease.close()), spans);
+    }
+}

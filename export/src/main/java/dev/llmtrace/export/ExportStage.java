@@ -1,0 +1,49 @@
+package dev.llmtrace.export;
+
+import dev.llmtrace.core.NextHop;
+import dev.llmtrace.core.memory.Admission;
+import dev.llmtrace.core.memory.MemoryBudget;
+import dev.llmtrace.core.metrics.PipelineMetrics;
+import dev.llmtrace.core.otlp.OtlpWire;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * export as a stage: admits a batch against the memory budget and completes once it is in the durable
+ * queue of every destination it is for; delivery happens behind the queues, each destination on its
+ * own. Blocking (queue appends are file writes): callers run it off event loops. The gRPC service and
+ * the all-in-one call the same instance.
+ */
+public final class ExportStage implements NextHop {
+    /**
+     * Heap per request byte while it is queued: the bytes, and for destinations that need it changed the
+     * parsed request (about 4×) and its redacted, serialized forms.
+     */
+    static final int MEMORY_FACTOR = 6;
+
+    private final Destinations destinations;
+    private final Admission admission;
+    private final PipelineMetrics metrics;
+
+    public ExportStage(Destinations destinations, MemoryBudget memory, PipelineMetrics metrics) {
+        this.destinations = destinations;
+        this.admission = new Admission(memory, MEMORY_FACTOR, Duration.ofMillis(500), metrics);
+        this.metrics = metrics;
+    }
+
+    @Override
+    public CompletableFuture<ExportTraceServiceResponse> export(byte[] serializedRequest, String tenant) {
+        int clean = OtlpWire.cleanSpanCount(serializedRequest); // -1: not clean, and Destinations parses for the precise error
+        int spans = Math.max(0, clean);
+        CompletableFuture<ExportTraceServiceResponse> queued;
+        try (MemoryBudget.Lease lease = admission.admit(serializedRequest, tenant)) {
+            metrics.received("grpc", spans);
+            destinations.accept(serializedRequest, clean, tenant);
+            queued = CompletableFuture.completedFuture(ExportTraceServiceResponse.getDefaultInstance());
+        } catch (RuntimeException | Error e) { // the lease is closed either way; the caller retries
+            queued = CompletableFuture.failedFuture(e);
+        }
+        return metrics.counted(queued, spans);
+    }
+}
