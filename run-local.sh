@@ -31,11 +31,14 @@ stop() {
 }
 trap stop INT TERM EXIT
 
+# lean defaults for a small machine, chosen by measurement (bench/RESULTS.md, "Lean JVM defaults"); JAVA_OPTS replaces them
+LEAN_JVM="-Xmx256m -Xms16m -XX:+UseSerialGC -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:ReservedCodeCacheSize=48m -XX:MaxMetaspaceSize=128m -Xss512k -Djdk.nio.maxCachedBufferSize=262144"
+
 # downstream first, so each hop finds the next one up
 export INGEST_AUTH_ENABLED="${INGEST_AUTH_ENABLED:-false}"
 for app in "${apps[@]}"; do
   # shellcheck disable=SC2086 # JAVA_OPTS is a list of flags
-  java ${JAVA_OPTS:--Xmx256m} -jar "$app/target/quarkus-app/quarkus-run.jar" &
+  java ${JAVA_OPTS:-$LEAN_JVM} -jar "$app/target/quarkus-app/quarkus-run.jar" &
   pids+=($!)
 done
 
