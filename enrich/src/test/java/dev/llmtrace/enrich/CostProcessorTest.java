@@ -106,6 +106,23 @@ class CostProcessorTest {
     }
 
     @Test
+    void aThirdPartyHostsPriceIsMarkedAsAnEstimateWithItsEntry() {
+        Span after = only(processor.process(request(span("meta-llama/llama-3.3-70b-instruct", Convention.OPENINFERENCE, 1000, 100)), "t"));
+        assertEquals("estimate", attr(after, "llmtrace.cost.source").get().getStringValue());
+        String entry = attr(after, "llmtrace.cost.model").get().getStringValue();
+        PricingTable.Match match = TABLE.lookup("meta-llama/llama-3.3-70b-instruct").orElseThrow();
+        assertEquals(match.key(), entry, "the entry the estimate came from");
+        assertEquals(1000 * match.price().input() + 100 * match.price().output(), cost(after, "gen_ai.usage.total_cost"), 1e-15);
+    }
+
+    @Test
+    void aFirstHandPriceUnderTheProvidersOwnSpellingIsNoEstimate() {
+        Span after = only(processor.process(request(span("x-ai/grok-code-fast-1", Convention.OTEL, 1000, 100)), "t"));
+        assertEquals("table", attr(after, "llmtrace.cost.source").get().getStringValue());
+        assertEquals("xai/grok-code-fast-1", attr(after, "llmtrace.cost.model").get().getStringValue());
+    }
+
+    @Test
     void senderCostFarFromTheTableIsFlaggedAsDrift() {
         ExportTraceServiceRequest.Builder request = OtlpJson.parseTraces(Fixtures.bytes(Fixtures.BROADCAST_FULL)).toBuilder();
         Span.Builder span = request.getResourceSpansBuilder(0).getScopeSpansBuilder(0).getSpansBuilder(0);

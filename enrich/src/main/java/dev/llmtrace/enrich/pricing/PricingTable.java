@@ -23,8 +23,11 @@ import java.util.regex.Pattern;
  * case-insensitively; {@code openai/gpt-4o}, {@code gpt-4o} and {@code openrouter/openai/gpt-4o} find the
  * same model; {@code :free} is free; OpenRouter's other variants ({@code :nitro}, {@code :floor},
  * {@code :online}, {@code :extended}) are their base model; a dated id is its exact entry if there is
- * one, else its base model. An unknown name has no price: never a guess. Each distinct name is
- * resolved once and cached, so the hot path is one map lookup.
+ * one, else its base model. Failing those, the same model under its provider's own spelling
+ * ({@link ModelIndex}: {@code x-ai} is {@code xai}, {@code claude-3.5-haiku} is {@code claude-3-5-haiku-…}),
+ * and failing that a third-party host's price for it, marked as an estimate. A name that matches no model
+ * has no price: never a guess from another model. Each distinct name is resolved once and cached, so the
+ * hot path is one map lookup.
  */
 public final class PricingTable {
     private static final ObjectMapper JSON = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
@@ -33,15 +36,24 @@ public final class PricingTable {
     private static final Pattern DATED = Pattern.compile("^(.+?)(?:[-@](?:\\d{4}-\\d{2}-\\d{2}|\\d{8}|\\d{4}))$");
     private static final int CACHE_LIMIT = 10_000;
 
-    /** A resolved price and the table key it came from. */
-    public record Match(String key, ModelPrice price) {}
+    /**
+     * A resolved price and the table key it came from; {@code estimate} when that key is a third-party
+     * host's price for the same model, because the table has no first-hand one.
+     */
+    public record Match(String key, ModelPrice price, boolean estimate) {
+        public Match(String key, ModelPrice price) {
+            this(key, price, false);
+        }
+    }
 
     private final Map<String, ModelPrice> byKey;
     private final Map<String, String> latestDatedByBase;
     private final Map<String, Optional<Match>> cache = new ConcurrentHashMap<>();
+    private final ModelIndex index;
 
     private PricingTable(Map<String, ModelPrice> byKey) {
         this.byKey = byKey;
+        this.index = new ModelIndex(byKey.keySet());
         Map<String, String> latest = new HashMap<>();
         for (String key : new TreeMap<>(byKey).keySet()) { // sorted: the newest date wins
             Matcher m = DATED.matcher(key);
@@ -162,7 +174,17 @@ public final class PricingTable {
                 return exact(latest);
             }
         }
-        return Optional.empty();
+        // the same model under the provider's own spelling (x-ai → xai, 3.5 → 3-5, -latest, dates) …
+        String org = n.contains("/") ? n.substring(0, n.lastIndexOf('/')) : "";
+        org = org.substring(org.lastIndexOf('/') + 1);
+        Optional<Match> firstHand = (org.isEmpty() ? ModelIndex.FIRST_PARTY.keySet().stream().sorted()
+                .flatMap(o -> index.firstParty(o, bare).stream()).findFirst() : index.firstParty(org, bare))
+                .flatMap(this::exact);
+        if (firstHand.isPresent()) {
+            return firstHand;
+        }
+        // … else a third-party host's price for it, marked as an estimate
+        return index.host(bare).map(key -> new Match(key, byKey.get(key), true));
     }
 
     private Optional<Match> exact(String key) {
