@@ -298,17 +298,21 @@ public final class PersistentQueue implements AutoCloseable {
             if (active.size > 0 && active.size + HEADER + length > segmentBytes) {
                 roll(); // before the id is taken: a segment is named after the first id inside it
             }
-            ByteBuffer record = ByteBuffer.allocate(HEADER + length);
+            // header and payload are written together from where they are: no copy of the payload on the
+            // heap (a batch of megabytes, appended to several queues, would otherwise be allocated again for each)
             long id = nextId++;
-            record.putInt(length).putInt(0).putLong(id).putInt(spans).putShort((short) tenantBytes.length)
-                    .put(tenantBytes).put(payload);
+            ByteBuffer head = ByteBuffer.allocate(HEADER + length - payload.length);
+            head.putInt(length).putInt(0).putLong(id).putInt(spans).putShort((short) tenantBytes.length).put(tenantBytes);
             CRC32 crc = new CRC32();
-            crc.update(record.array(), HEADER, length);
-            record.putInt(4, (int) crc.getValue());
-            record.flip();
+            crc.update(head.array(), HEADER, head.position() - HEADER);
+            crc.update(payload);
+            head.putInt(4, (int) crc.getValue());
+            head.flip();
+            ByteBuffer[] record = {head, ByteBuffer.wrap(payload)};
             long offset = active.size;
-            while (record.hasRemaining()) {
-                active.logChannel.write(record, offset + record.position());
+            active.logChannel.position(offset);
+            while (record[1].hasRemaining()) {
+                active.logChannel.write(record);
             }
             active.size += HEADER + length;
             active.records++;
