@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.grpc.Status;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -25,9 +26,10 @@ class CrashTest {
     static final Duration DRAIN = Duration.ofSeconds(3);
 
     @ParameterizedTest(name = "{0} {1}")
-    @CsvSource({"ingest,kill", "enrich,kill", "export,kill", "ingest,term", "enrich,term", "export,term"})
+    @CsvSource({"ingest,kill", "enrich,kill", "export,kill", "all,kill", "ingest,term", "enrich,term", "export,term"})
     void aCrashUnderLoadLosesNothingAnswered200(String victim, String signal) throws Exception {
         assumeTrue(!Pipeline.ALL_IN_ONE || victim.equals("ingest"), "the all-in-one is one process: its crash is ingest's row");
+        // (the three at once: "all"; its next hop out is the destination)
         Map<String, String> ingest = Map.of(
                 "ingest.forward.concurrency", Integer.toString(CONCURRENCY),
                 "ingest.forward.batch.max-requests", Integer.toString(BATCH_REQUESTS),
@@ -37,10 +39,11 @@ class CrashTest {
         try (Pipeline pipeline = new Pipeline("crash-" + victim + "-" + signal, export, ingest)) {
             pipeline.start();
             pipeline.backend.slowBy(Duration.ofMillis(20));
-            ServiceProcess target = switch (victim) {
-                case "ingest" -> pipeline.ingest;
-                case "enrich" -> pipeline.enrich;
-                default -> pipeline.export;
+            List<ServiceProcess> targets = switch (victim) {
+                case "ingest" -> List.of(pipeline.ingest);
+                case "enrich" -> List.of(pipeline.enrich);
+                case "export" -> List.of(pipeline.export);
+                default -> pipeline.processes(); // all of them at once, as a node failure would
             };
             int idBase = ("crash-" + victim + signal).hashCode() & 0xFF;
             BroadcastLoad load = new BroadcastLoad(pipeline.ingestHttp, 4, Duration.ofMillis(15), idBase);
@@ -49,16 +52,18 @@ class CrashTest {
             Thread.sleep(3000);
             int sentBeforeCrash = load.sent.size();
             long stopping = System.nanoTime();
-            if (signal.equals("kill")) {
-                target.kill();
-            } else {
-                target.stop();
-                Duration took = Duration.ofNanos(System.nanoTime() - stopping);
-                assertTrue(took.compareTo(DRAIN.plusSeconds(8)) < 0, victim + " took " + took + " to stop, drain timeout " + DRAIN);
+            for (ServiceProcess target : targets) {
+                if (signal.equals("kill")) {
+                    target.kill();
+                } else {
+                    target.stop();
+                    Duration took = Duration.ofNanos(System.nanoTime() - stopping);
+                    assertTrue(took.compareTo(DRAIN.plusSeconds(8)) < 0, victim + " took " + took + " to stop, drain timeout " + DRAIN);
+                }
             }
-            target.start();
+            targets.forEach(ServiceProcess::start);
             stallNextHop(pipeline, victim, false);
-            target.awaitReady(Pipeline.READY);
+            targets.forEach(target -> target.awaitReady(Pipeline.READY));
             Thread.sleep(2000);
             load.close();
 
@@ -81,7 +86,7 @@ class CrashTest {
 
     /** The hop after the victim stops answering: enrich or export frozen with SIGSTOP, the destination failing. */
     static void stallNextHop(Pipeline pipeline, String victim, boolean stall) {
-        switch (Pipeline.ALL_IN_ONE ? "export" : victim) { // in one process the next hop out is the destination
+        switch (Pipeline.ALL_IN_ONE || victim.equals("all") ? "export" : victim) { // then the next hop out is the destination
             case "ingest" -> {
                 if (stall) {
                     pipeline.enrich.pause();
