@@ -116,7 +116,8 @@ public final class CostProcessor implements TraceProcessor {
             addIfMissing(add, a, decimal("gen_ai.usage.input_cost", inputCost));
             addIfMissing(add, a, decimal("gen_ai.usage.output_cost", outputCost));
             addIfMissing(add, a, decimal("gen_ai.usage.total_cost", totalCost));
-            add.add(string("llmtrace.cost.source", match.get().estimate() ? "estimate" : "table"));
+            add.add(string("llmtrace.cost.source", match.get().estimate() ? "estimate"
+                    : "openrouter-live".equals(match.get().price().provider()) ? "openrouter" : "table"));
         }
         match.ifPresent(m -> add.add(string("llmtrace.cost.model", m.key())));
         boolean unknown = match.isEmpty();

@@ -50,6 +50,29 @@ public interface EnrichConfig {
         /** Drift between a sender's cost and our estimate above this fraction is counted. */
         @WithDefault("0.01")
         double driftThreshold();
+
+        @Valid
+        OpenRouter openrouter();
+    }
+
+    /** OpenRouter's own live prices (its public models endpoint), above the overrides file and the shipped table. */
+    interface OpenRouter {
+        /** Off by default: it reaches the internet. */
+        @WithDefault("false")
+        boolean enabled();
+
+        @WithDefault("https://openrouter.ai/api/v1/models")
+        java.net.URI url();
+
+        @WithDefault("1h")
+        Duration refreshInterval();
+
+        @WithDefault("10s")
+        Duration timeout();
+
+        /** The last successful response, so a restart without network keeps the prices. */
+        @WithDefault("data/openrouter-models.json")
+        Path cacheFile();
     }
 
     enum AliasSet { OPENOBSERVE, OPENINFERENCE }

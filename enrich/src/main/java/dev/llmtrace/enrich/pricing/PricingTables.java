@@ -17,8 +17,9 @@ import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
- * The pricing table in force: the shipped LiteLLM-derived table plus the user's overrides file,
- * reloaded when the file changes. A bad file at start stops enrich with a message naming the entry and
+ * The pricing table in force: the shipped LiteLLM-derived table, the user's overrides file (reloaded
+ * when it changes) and, when switched on, OpenRouter's live prices (refreshed on an interval, cached on
+ * disk, the last ones kept when the endpoint cannot be reached). A bad file at start stops enrich with a message naming the entry and
  * field; a bad file on reload is logged and counted, and the previous table stays in force.
  */
 @ApplicationScoped
@@ -33,6 +34,9 @@ public class PricingTables {
     private final ScheduledExecutorService watcher = dev.llmtrace.core.Schedulers.daemon("pricing-reload");
     private volatile PricingTable current;
     private volatile Object lastSeen;
+    private final Path overrides;
+    private volatile Map<String, ModelPrice> live = Map.of();
+    private volatile long liveFetchedAtMillis;
 
     public PricingTables(EnrichConfig config, Validator validator, MeterRegistry registry) {
         this.validator = validator;
@@ -42,7 +46,7 @@ public class PricingTables {
         } catch (IOException e) {
             throw new IllegalStateException("cannot read the shipped pricing table", e);
         }
-        Path overrides = config.pricing().overridesFile().orElse(null);
+        this.overrides = config.pricing().overridesFile().orElse(null);
         this.current = build(overrides); // at start a bad file is fatal
         LOG.infof("pricing table: %d models%s", current.size(), overrides == null ? "" : " including overrides from " + overrides);
         if (overrides != null) {
@@ -50,22 +54,57 @@ public class PricingTables {
             long every = config.pricing().reloadInterval().toMillis();
             watcher.scheduleWithFixedDelay(() -> reloadIfChanged(overrides), every, every, TimeUnit.MILLISECONDS);
         }
+        EnrichConfig.OpenRouter openRouter = config.pricing().openrouter();
+        if (openRouter.enabled()) {
+            startLive(new OpenRouterPrices(openRouter.url(), openRouter.timeout(), openRouter.cacheFile()), openRouter.refreshInterval());
+        }
+    }
+
+    /** OpenRouter's live prices: the cached ones at once, then fetched now and on every interval. */
+    private void startLive(OpenRouterPrices source, java.time.Duration interval) {
+        registry.gauge("llmtrace.pricing.live.age.seconds", this,
+                t -> t.liveFetchedAtMillis == 0 ? Double.NaN : (System.currentTimeMillis() - t.liveFetchedAtMillis) / 1000.0);
+        registry.gauge("llmtrace.pricing.live.models", this, t -> t.live.size());
+        registry.counter("llmtrace.pricing.live.failures");
+        Map<String, ModelPrice> cached = source.cached();
+        if (!cached.isEmpty()) {
+            live = cached;
+            current = build(overrides);
+            LOG.infof("OpenRouter prices: %d models from the cache, until the first fetch", cached.size());
+        }
+        watcher.scheduleWithFixedDelay(() -> refreshLive(source), 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void refreshLive(OpenRouterPrices source) {
+        try {
+            Map<String, ModelPrice> fetched = source.fetch();
+            live = fetched;
+            liveFetchedAtMillis = System.currentTimeMillis();
+            current = build(overrides);
+            LOG.infof("OpenRouter prices: %d models fetched", fetched.size());
+        } catch (IOException | RuntimeException e) {
+            registry.counter("llmtrace.pricing.live.failures").increment();
+            LOG.warnf("OpenRouter prices not refreshed, the last ones stay in force: %s", e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     public PricingTable current() {
         return current;
     }
 
+    /** Precedence: OpenRouter's live prices over the overrides file over the shipped table. */
     private PricingTable build(Path overrides) {
         PricingTable table = PricingTable.of(shipped);
-        if (overrides == null) {
-            return table;
+        if (overrides != null) {
+            try (InputStream in = Files.newInputStream(overrides)) {
+                table = table.withOverrides(PricingTable.read(in, overrides.toString(), validator));
+            } catch (IOException e) {
+                throw new IllegalArgumentException("pricing table " + overrides + ": cannot read: " + e.getMessage(), e);
+            }
         }
-        try (InputStream in = Files.newInputStream(overrides)) {
-            return table.withOverrides(PricingTable.read(in, overrides.toString(), validator));
-        } catch (IOException e) {
-            throw new IllegalArgumentException("pricing table " + overrides + ": cannot read: " + e.getMessage(), e);
-        }
+        return live.isEmpty() ? table : table.withOverrides(live);
     }
 
     void reloadIfChanged(Path overrides) {
