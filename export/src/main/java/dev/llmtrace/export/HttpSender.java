@@ -27,7 +27,10 @@ final class HttpSender implements Sender {
     HttpSender(DestinationSpec spec) {
         this.spec = spec;
         this.contentType = spec.encoding() == ExportConfig.Encoding.JSON ? "application/json" : "application/x-protobuf";
-        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(spec.timeout());
+        // HTTP/1.1 on plain http://: the JDK client would otherwise try an h2c upgrade on every request,
+        // which OTLP receivers such as Phoenix's log as "Unsupported upgrade request"; https negotiates h2 by ALPN
+        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(spec.timeout())
+                .version("http".equalsIgnoreCase(spec.url().getScheme()) ? HttpClient.Version.HTTP_1_1 : HttpClient.Version.HTTP_2);
         if (spec.tls().insecureSkipVerify() || spec.tls().caFile().isPresent()) {
             builder.sslContext(sslContext(spec));
         }
@@ -77,6 +80,11 @@ final class HttpSender implements Sender {
                         Throwable cause = error.getCause() != null ? error.getCause() : error;
                         throw ExportException.retryable(cause instanceof java.net.http.HttpTimeoutException ? "timeout" : "transport",
                                 "HTTP request failed: " + cause.getClass().getSimpleName(), cause);
+                    }
+                    if (response.statusCode() == 415) { // permanent, and the log line should say what to change
+                        throw ExportException.permanent("unsupported_media_type", "HTTP 415: the backend does not take "
+                                + contentType + "; set export.destinations." + spec.name() + ".encoding="
+                                + (contentType.equals("application/json") ? "protobuf" : "json"));
                     }
                     if (response.statusCode() / 100 != 2) {
                         throw HttpErrors.classify(response.statusCode(), response.headers().firstValue("Retry-After").orElse(null));
