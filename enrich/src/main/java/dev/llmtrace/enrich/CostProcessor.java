@@ -132,12 +132,15 @@ public final class CostProcessor implements TraceProcessor {
             if (a.sessionId != null) {
                 addIfMissing(add, a, string("gen_ai.conversation.id", a.sessionId));
             }
-            addIfMissing(add, a, string("gen_ai.response.model", a.model()));
+            if (a.responseModel != null) { // only what the span says: a span without a response has no response model
+                addIfMissing(add, a, string("gen_ai.response.model", a.responseModel));
+            }
         }
         if (aliases.contains(EnrichConfig.AliasSet.OPENINFERENCE)) {
             addIfMissing(add, a, string("llm.model_name", a.model()));
-            if (a.provider != null) {
-                addIfMissing(add, a, string("llm.provider", a.provider));
+            String provider = openInferenceProvider(a.provider);
+            if (provider != null) { // in OpenInference's own vocabulary, never copied raw
+                addIfMissing(add, a, string("llm.provider", provider));
             }
             if (a.hasTokens()) {
                 addIfMissing(add, a, integer("llm.token_count.prompt", tokens.input()));
@@ -192,6 +195,36 @@ public final class CostProcessor implements TraceProcessor {
             case STATUS_CODE_ERROR -> "error";
             case STATUS_CODE_OK -> "ok";
             default -> "unset";
+        };
+    }
+
+    /**
+     * A provider name of any convention (OTel's {@code aws.bedrock}, {@code gcp.vertex_ai},
+     * {@code azure.ai.openai}, OpenRouter's organisations) as OpenInference names it, or null when it has
+     * no such name: an unknown value is left out rather than passed on to override a backend's own mapping.
+     */
+    static String openInferenceProvider(String provider) {
+        if (provider == null) {
+            return null;
+        }
+        String p = provider.toLowerCase(java.util.Locale.ROOT);
+        if (p.startsWith("aws") || p.equals("amazon") || p.equals("bedrock")) {
+            return "aws";
+        }
+        if (p.startsWith("gcp") || p.startsWith("google") || p.equals("vertex_ai") || p.equals("gemini")) {
+            return "google";
+        }
+        if (p.startsWith("azure")) {
+            return "azure";
+        }
+        return switch (p) {
+            case "openai" -> "openai";
+            case "anthropic" -> "anthropic";
+            case "mistral_ai", "mistralai", "mistral" -> "mistralai";
+            case "cohere" -> "cohere";
+            case "x_ai", "xai", "x-ai" -> "xai";
+            case "deepseek" -> "deepseek";
+            default -> null;
         };
     }
 }

@@ -123,6 +123,23 @@ class CostProcessorTest {
     }
 
     @Test
+    void aliasesNeverInventAResponseModelAndSpeakOpenInferenceProviderNames() {
+        Span error = Span.newBuilder().setName("chat").setTraceId(ByteString.copyFrom(new byte[16]))
+                .addAttributes(Attributes.string("gen_ai.operation.name", "chat"))
+                .addAttributes(Attributes.string("gen_ai.request.model", "anthropic/claude-sonnet-4"))
+                .addAttributes(Attributes.integer("gen_ai.usage.input_tokens", 100))
+                .addAttributes(Attributes.string("gen_ai.provider.name", "aws.bedrock"))
+                .setStatus(io.opentelemetry.proto.trace.v1.Status.newBuilder().setCode(io.opentelemetry.proto.trace.v1.Status.StatusCode.STATUS_CODE_ERROR))
+                .build();
+        Span after = only(processor.process(request(error), "t"));
+        assertTrue(attr(after, "gen_ai.response.model").isEmpty(), "no response, no response model");
+        assertEquals("aws", attr(after, "llm.provider").get().getStringValue());
+        assertEquals("google", CostProcessor.openInferenceProvider("gcp.vertex_ai"));
+        assertEquals("azure", CostProcessor.openInferenceProvider("azure.ai.openai"));
+        assertEquals(null, CostProcessor.openInferenceProvider("acme.cloud"), "unknown values are left out, not copied");
+    }
+
+    @Test
     void senderCostFarFromTheTableIsFlaggedAsDrift() {
         ExportTraceServiceRequest.Builder request = OtlpJson.parseTraces(Fixtures.bytes(Fixtures.BROADCAST_FULL)).toBuilder();
         Span.Builder span = request.getResourceSpansBuilder(0).getScopeSpansBuilder(0).getSpansBuilder(0);
