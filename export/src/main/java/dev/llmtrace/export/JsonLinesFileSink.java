@@ -40,10 +40,6 @@ final class JsonLinesFileSink implements Sender {
         }
     }
 
-    Path currentFile() {
-        return current;
-    }
-
     @Override
     public synchronized CompletableFuture<Result> send(byte[] line, String tenant) {
         try {

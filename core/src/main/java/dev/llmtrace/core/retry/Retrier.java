@@ -38,10 +38,6 @@ public final class Retrier {
         this.nanoClock = nanoClock;
     }
 
-    public RetryPolicy policy() {
-        return policy;
-    }
-
     /** Completes with the first success, or exceptionally with the last {@link ExportException}. */
     public <T> CompletableFuture<T> run(Supplier<CompletableFuture<T>> attempt, Listener listener) {
         CompletableFuture<T> result = new CompletableFuture<>();
