@@ -137,7 +137,18 @@ public final class CostProcessor implements TraceProcessor {
             }
         }
         if (aliases.contains(EnrichConfig.AliasSet.OPENINFERENCE)) {
+            addIfMissing(add, a, string("openinference.span.kind", "LLM"));
             addIfMissing(add, a, string("llm.model_name", a.model()));
+            // what Phoenix shows as input and output: content names, so every privacy policy treats them as
+            // it treats the prompt and completion they come from, at enrich and at each destination
+            if (a.prompt != null) {
+                addIfMissing(add, a, string("input.value", a.prompt));
+                addIfMissing(add, a, string("input.mime_type", mimeType(a.prompt)));
+            }
+            if (a.completion != null) {
+                addIfMissing(add, a, string("output.value", a.completion));
+                addIfMissing(add, a, string("output.mime_type", mimeType(a.completion)));
+            }
             String provider = openInferenceProvider(a.provider);
             if (provider != null) { // in OpenInference's own vocabulary, never copied raw
                 addIfMissing(add, a, string("llm.provider", provider));
@@ -226,5 +237,10 @@ public final class CostProcessor implements TraceProcessor {
             case "deepseek" -> "deepseek";
             default -> null;
         };
+    }
+
+    private static String mimeType(String content) {
+        String t = content.stripLeading();
+        return t.startsWith("{") || t.startsWith("[") ? "application/json" : "text/plain";
     }
 }

@@ -14,6 +14,9 @@ final class GenAiAttributes {
     String provider;
     String apiKeyName;
     String sessionId;
+    /** The prompt and the completion as the span carries them (a JSON document or text), for OpenInference's input/output. */
+    String prompt;
+    String completion;
     long input = -1;
     long output = -1;
     long total = -1;
@@ -39,6 +42,8 @@ final class GenAiAttributes {
                 case "gen_ai.response.model", "llm.response.model_name" -> a.responseModel = firstString(a.responseModel, v);
                 case "gen_ai.provider.name", "gen_ai.system", "llm.provider", "llm.system" -> a.provider = firstString(a.provider, v);
                 case "trace.metadata.openrouter.api_key_name" -> a.apiKeyName = string(v);
+                case "gen_ai.prompt", "gen_ai.input.messages" -> a.prompt = firstString(a.prompt, v);
+                case "gen_ai.completion", "gen_ai.output.messages" -> a.completion = firstString(a.completion, v);
                 case "session.id", "gen_ai.conversation.id" -> a.sessionId = firstString(a.sessionId, v);
                 case "gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens", "llm.token_count.prompt" -> a.input = first(a.input, v);
                 case "gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens", "llm.token_count.completion" -> a.output = first(a.output, v);

@@ -140,6 +140,20 @@ class CostProcessorTest {
     }
 
     @Test
+    void broadcastPromptAndCompletionBecomeOpenInferenceInputAndOutput() {
+        Span after = only(enrich(Fixtures.BROADCAST_FULL));
+        assertEquals(attr(after, "gen_ai.prompt").get().getStringValue(), attr(after, "input.value").get().getStringValue());
+        assertEquals(attr(after, "gen_ai.completion").get().getStringValue(), attr(after, "output.value").get().getStringValue());
+        assertEquals("application/json", attr(after, "input.mime_type").get().getStringValue());
+        assertEquals("LLM", attr(after, "openinference.span.kind").get().getStringValue());
+        dev.llmtrace.core.privacy.PrivacyProcessor drop = new dev.llmtrace.core.privacy.PrivacyProcessor(
+                dev.llmtrace.core.privacy.PrivacyPolicy.DROP, dev.llmtrace.core.privacy.Redactor.defaults(), java.util.Set.of(), null);
+        Span dropped = only(drop.process(request(after), "t"));
+        assertTrue(attr(dropped, "input.value").isEmpty() && attr(dropped, "output.value").isEmpty(),
+                "a destination that may not see content sees it under no name");
+    }
+
+    @Test
     void senderCostFarFromTheTableIsFlaggedAsDrift() {
         ExportTraceServiceRequest.Builder request = OtlpJson.parseTraces(Fixtures.bytes(Fixtures.BROADCAST_FULL)).toBuilder();
         Span.Builder span = request.getResourceSpansBuilder(0).getScopeSpansBuilder(0).getSpansBuilder(0);
