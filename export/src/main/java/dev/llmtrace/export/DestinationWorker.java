@@ -76,9 +76,10 @@ final class DestinationWorker implements AutoCloseable {
     }
 
     private void consume() {
-        try {
-            while (!Thread.currentThread().isInterrupted()) {
-                PersistentQueue.Item item = queue.take(100, TimeUnit.MILLISECONDS);
+        while (!Thread.currentThread().isInterrupted()) {
+            PersistentQueue.Item item = null;
+            try {
+                item = queue.take(100, TimeUnit.MILLISECONDS);
                 if (item == null) {
                     if (stopping) {
                         return; // drained
@@ -88,11 +89,21 @@ final class DestinationWorker implements AutoCloseable {
                 if (!deliver(item)) {
                     return;
                 }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (RuntimeException | Error e) {
+                // a consumer that died would leave its destination undelivered until a restart: it goes on, and
+                // the batch it held is pending again (requeue does nothing for one already acknowledged)
+                if (item != null) {
+                    queue.requeue(item.id());
+                }
+                LOG.errorf("consumer of destination %s: %s; going on in 1 s", spec.name(), e.toString());
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException stop) {
+                    Thread.currentThread().interrupt();
+                }
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-            LOG.errorf(e, "consumer of destination %s stopped", spec.name());
         }
     }
 

@@ -350,13 +350,17 @@ public final class PersistentQueue implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        ByteBuffer payload = ByteBuffer.allocate(ref.payloadLength);
         try {
+            ByteBuffer payload = ByteBuffer.allocate(ref.payloadLength);
             readFully(ref.segment.logChannel, payload, ref.offset);
+            return new Item(ref.id, ref.tenant, ref.spans, payload.array());
         } catch (IOException e) {
+            requeue(ref.id);
             throw new UncheckedIOException("cannot read queue record " + ref.id, e);
+        } catch (RuntimeException | Error e) { // OutOfMemoryError for a large record: it stays pending, not lost in flight
+            requeue(ref.id);
+            throw e;
         }
-        return new Item(ref.id, ref.tenant, ref.spans, payload.array());
     }
 
     /** The record was delivered (or given up on): it leaves the queue for good. */
