@@ -17,6 +17,10 @@ import java.util.concurrent.TimeUnit;
 /** One packaged service (target/quarkus-app) run as its own JVM process, as a user runs it. */
 final class ServiceProcess implements AutoCloseable {
     static final String HEAP = "256m";
+    /** The flags every Dockerfile.jvm and run-local.sh ship (bench/RESULTS.md, "Lean JVM defaults"). */
+    static final List<String> SHIPPED_JVM_FLAGS = List.of("-Xms16m", "-XX:+UseSerialGC", "-XX:MinHeapFreeRatio=10",
+            "-XX:MaxHeapFreeRatio=30", "-XX:ReservedCodeCacheSize=48m", "-XX:MaxMetaspaceSize=128m", "-Xss512k",
+            "-Djdk.nio.maxCachedBufferSize=262144", "-XX:+UnlockDiagnosticVMOptions", "-XX:GCLockerRetryAllocationCount=100");
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private final String module;
@@ -56,6 +60,7 @@ final class ServiceProcess implements AutoCloseable {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.add("-Xmx" + HEAP); // what the images give the JVM: half of a 512Mi container
+        command.addAll(SHIPPED_JVM_FLAGS);
         properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
         command.add("-jar");
         command.add(jar.toString());
