@@ -164,8 +164,9 @@ class IngestGrpcTest {
             senders.shutdownNow();
         }
         FakeEnrich.receiver.failWith(null);
-        await().atMost(Duration.ofSeconds(30)).until(() -> FakeEnrich.receiver.spanCount() >= requests);
-        Thread.sleep(500);
+        // done when the buffer is empty: every request acknowledged, so any duplicate would have arrived by then
+        await().atMost(Duration.ofSeconds(30)).until(() -> FakeEnrich.receiver.spanCount() >= requests
+                && metric("llmtrace_buffer_requests{service=\"ingest\"}") == 0.0);
         assertEquals(requests, FakeEnrich.receiver.spanCount(), "each buffered request delivered exactly once");
         assertEquals(requests, FakeEnrich.receiver.spansById().size());
         assertTrue(FakeEnrich.receiver.received().size() < requests, "joined into fewer calls: " + FakeEnrich.receiver.received().size());
@@ -186,11 +187,22 @@ class IngestGrpcTest {
         for (int i = 0; i < 5; i++) {
             stub("test-token-beta").export(fixture());
         }
-        Thread.sleep(1500); // several retries fail meanwhile
+        double failuresBefore = metric("llmtrace_forward_failures_total{reason=\"unavailable\",service=\"ingest\"}");
+        // retries are seen failing while the five requests stay held, none reached enrich
+        await().atMost(Duration.ofSeconds(10)).until(() ->
+                metric("llmtrace_forward_failures_total{reason=\"unavailable\",service=\"ingest\"}") >= failuresBefore + 3);
+        assertEquals(5.0, metric("llmtrace_buffer_requests{service=\"ingest\"}"), "held during the outage");
         assertEquals(0, FakeEnrich.receiver.spanCount());
         FakeEnrich.receiver.failWith(null);
-        await().atMost(Duration.ofSeconds(10)).until(() -> FakeEnrich.receiver.spanCount() >= 5);
-        Thread.sleep(500);
+        // done when the buffer is empty: every request acknowledged, so any duplicate would have arrived by then
+        await().atMost(Duration.ofSeconds(10)).until(() -> metric("llmtrace_buffer_requests{service=\"ingest\"}") == 0.0);
         assertEquals(5, FakeEnrich.receiver.spanCount(), "each buffered request delivered exactly once");
+    }
+
+    /** One sample of ingest's /q/metrics, 0 when the series is not there yet. */
+    static double metric(String series) {
+        return io.restassured.RestAssured.given().port(29101).get("/q/metrics").asString().lines()
+                .filter(l -> l.startsWith(series + " ")).mapToDouble(l -> Double.parseDouble(l.substring(series.length() + 1)))
+                .findFirst().orElse(0.0);
     }
 }
