@@ -6,6 +6,7 @@ import dev.llmtrace.core.otlp.OtlpWire;
 import dev.llmtrace.core.privacy.PrivacyPolicy;
 import dev.llmtrace.core.privacy.PrivacyProcessor;
 import dev.llmtrace.core.otlp.Spans;
+import dev.llmtrace.core.queue.FsyncSchedule;
 import dev.llmtrace.core.queue.PersistentQueue;
 import dev.llmtrace.core.retry.ExportException;
 import dev.llmtrace.core.retry.RetryPolicy;
@@ -24,8 +25,6 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
@@ -43,8 +42,7 @@ public class Destinations {
 
     private final List<DestinationWorker> workers = new ArrayList<>();
     private final ExportConfig config;
-    private final ScheduledExecutorService syncer = dev.llmtrace.core.Schedulers.daemon("export-queue-fsync");
-    private final boolean syncEveryBatch;
+    private final FsyncSchedule fsync;
     /** mask and drop; full adds nothing here (enrich has already masked secrets). */
     private final Map<PrivacyPolicy, PrivacyProcessor> privacy = new EnumMap<>(PrivacyPolicy.class);
 
@@ -75,11 +73,7 @@ public class Destinations {
                     spec.description(), queues.resolve(spec.name()), queue.size(), spec.whenFull().name().toLowerCase());
         }
         workers.forEach(DestinationWorker::start);
-        Duration interval = config.queue().fsyncInterval();
-        this.syncEveryBatch = interval.isZero();
-        if (!syncEveryBatch) {
-            syncer.scheduleWithFixedDelay(this::syncAll, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
-        }
+        this.fsync = new FsyncSchedule(config.queue().fsyncInterval(), "export-queue-fsync", this::syncAll);
     }
 
     private static DestinationSpec sinkSpec(ExportConfig.Sink sink) {
@@ -168,7 +162,7 @@ public class Destinations {
                 t.worker().queue().appendReserved(tenant, t.spans(), t.body());
             }
         }
-        if (syncEveryBatch) {
+        if (fsync.everyWrite()) {
             targets.forEach(t -> t.worker().queue().sync());
         }
     }
@@ -206,7 +200,7 @@ public class Destinations {
     void shutdown(@Observes ShutdownEvent event) {
         long deadline = System.nanoTime() + config.drainTimeout().toNanos();
         workers.parallelStream().forEach(w -> w.stop(deadline));
-        syncer.shutdownNow();
+        fsync.close();
         for (DestinationWorker worker : workers) {
             int left = worker.queue().size();
             worker.close();

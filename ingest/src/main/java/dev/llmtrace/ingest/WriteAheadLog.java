@@ -1,12 +1,11 @@
 package dev.llmtrace.ingest;
 
-import dev.llmtrace.core.Schedulers;
+import dev.llmtrace.core.queue.FsyncSchedule;
 import dev.llmtrace.core.queue.PersistentQueue;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
@@ -21,16 +20,11 @@ final class WriteAheadLog implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(WriteAheadLog.class);
 
     private final PersistentQueue queue;
-    private final boolean syncEveryAppend;
-    private final ScheduledExecutorService syncer;
+    private final FsyncSchedule fsync;
 
     private WriteAheadLog(PersistentQueue queue, Duration fsyncInterval) {
         this.queue = queue;
-        this.syncEveryAppend = fsyncInterval.isZero();
-        this.syncer = syncEveryAppend ? null : Schedulers.daemon("ingest-wal-fsync");
-        if (syncer != null) {
-            syncer.scheduleWithFixedDelay(this::syncQuietly, fsyncInterval.toMillis(), fsyncInterval.toMillis(), TimeUnit.MILLISECONDS);
-        }
+        this.fsync = new FsyncSchedule(fsyncInterval, "ingest-wal-fsync", this::syncQuietly);
     }
 
     /** Opens the log in {@code directory}, keeping what an earlier run left for {@link #recover}. */
@@ -56,7 +50,7 @@ final class WriteAheadLog implements AutoCloseable {
     /** Writes the request; returns it with its log id. Throws UncheckedIOException when the disk refuses. */
     EnrichHandoff.Item append(EnrichHandoff.Item item) {
         long id = queue.appendInFlight(item.tenant(), item.spans(), item.request());
-        if (syncEveryAppend) {
+        if (fsync.everyWrite()) {
             queue.sync();
         }
         return item.logged(id);
@@ -82,9 +76,7 @@ final class WriteAheadLog implements AutoCloseable {
 
     @Override
     public void close() {
-        if (syncer != null) {
-            syncer.shutdownNow();
-        }
+        fsync.close();
         queue.close();
     }
 }
