@@ -1,6 +1,7 @@
 package dev.llmtrace.allinone;
 
 import dev.llmtrace.core.NextHop;
+import dev.llmtrace.core.Schedulers;
 import dev.llmtrace.enrich.Enricher;
 import dev.llmtrace.export.ExportStage;
 import jakarta.annotation.PreDestroy;
@@ -9,9 +10,7 @@ import jakarta.enterprise.inject.Produces;
 import io.smallrye.common.annotation.Identifier;
 import jakarta.inject.Singleton;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The one thing the all-in-one adds: the hops between the stages are direct calls instead of gRPC.
@@ -22,7 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 @ApplicationScoped
 class Wiring {
     /** enrich's CPU work runs here, not on ingest's forwarding thread: one thread per core. */
-    private final ExecutorService enrichPool = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(), new NamedDaemons("enrich"));
+    private final ExecutorService enrichPool = Schedulers.daemonPool("enrich", Runtime.getRuntime().availableProcessors());
 
     @Produces
     @Singleton
@@ -42,18 +41,5 @@ class Wiring {
     void stop() throws InterruptedException {
         enrichPool.shutdown();
         enrichPool.awaitTermination(5, TimeUnit.SECONDS);
-    }
-
-    private record NamedDaemons(String name, AtomicInteger count) implements java.util.concurrent.ThreadFactory {
-        NamedDaemons(String name) {
-            this(name, new AtomicInteger());
-        }
-
-        @Override
-        public Thread newThread(Runnable task) {
-            Thread thread = new Thread(task, name + "-" + count.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        }
     }
 }
