@@ -25,8 +25,6 @@ public final class Enricher implements NextHop {
      * serialized form of the processed copy.
      */
     static final int MEMORY_FACTOR = 6;
-    /** What a refused caller is told to wait; its own backoff applies beyond. */
-    static final java.time.Duration RETRY_AFTER = java.time.Duration.ofMillis(500);
 
     private final TraceProcessor steps;
     private final NextHop export;
@@ -36,7 +34,7 @@ public final class Enricher implements NextHop {
     public Enricher(TraceProcessor steps, NextHop export, MemoryBudget memory, PipelineMetrics metrics) {
         this.steps = steps;
         this.export = export;
-        this.admission = new Admission(memory, MEMORY_FACTOR, RETRY_AFTER, metrics);
+        this.admission = new Admission(memory, MEMORY_FACTOR, Admission.BETWEEN_HOPS_RETRY_AFTER, metrics);
         this.metrics = metrics;
     }
 

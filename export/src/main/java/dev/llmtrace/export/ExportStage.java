@@ -6,7 +6,6 @@ import dev.llmtrace.core.memory.MemoryBudget;
 import dev.llmtrace.core.metrics.PipelineMetrics;
 import dev.llmtrace.core.otlp.OtlpWire;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
-import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -30,7 +29,7 @@ public final class ExportStage implements NextHop {
 
     public ExportStage(Destinations destinations, MemoryBudget memory, PipelineMetrics metrics) {
         this.destinations = destinations;
-        this.admission = new Admission(memory, MEMORY_FACTOR, Duration.ofMillis(500), metrics);
+        this.admission = new Admission(memory, MEMORY_FACTOR, Admission.BETWEEN_HOPS_RETRY_AFTER, metrics);
         this.metrics = metrics;
     }
 

@@ -45,7 +45,7 @@ public class OtlpGrpcReceiver implements BindableService {
         try {
             lease = memory.grpc().admit(request, tenant);
         } catch (ExportException refused) { // counted by the admission
-            responses.onError(GrpcErrors.resourceExhausted(refused.getMessage(), config.buffer().retryAfter()));
+            responses.onError(GrpcErrors.resourceExhausted(refused.getMessage(), refused.retryAfter().orElseThrow()));
             return;
         }
         try (lease) {

@@ -10,6 +10,9 @@ import java.time.Duration;
  * carrying a delay (RESOURCE_EXHAUSTED + RetryInfo on the wire), counted as {@code memory_full}.
  */
 public final class Admission {
+    /** What a stage behind ingest tells a refused caller to wait; the caller's own backoff applies beyond. */
+    public static final Duration BETWEEN_HOPS_RETRY_AFTER = Duration.ofMillis(500);
+
     private final MemoryBudget budget;
     private final int factor;
     private final Duration retryAfter;
