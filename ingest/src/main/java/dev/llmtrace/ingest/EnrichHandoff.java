@@ -60,9 +60,18 @@ public class EnrichHandoff {
         }
     }
 
-    /** Why a request was not taken. */
+    /** Why a request was not taken: the reason counted and what the sender is told. */
     public enum Refusal {
-        BUFFER_FULL, LOG_UNAVAILABLE
+        BUFFER_FULL("buffer_full", "ingest buffer is full, retry later"),
+        LOG_UNAVAILABLE("wal_unavailable", "ingest cannot write its log, retry later");
+
+        final String reason;
+        final String message;
+
+        Refusal(String reason, String message) {
+            this.reason = reason;
+            this.message = message;
+        }
     }
 
     /** What became of a batch. */

@@ -72,9 +72,8 @@ public class TraceIntake {
     private void offer(EnrichHandoff.Item item, int requestSpans, String transport) throws BufferFullException {
         Optional<EnrichHandoff.Refusal> refusal = handoff.offer(item);
         if (refusal.isPresent()) {
-            metrics.rejected(refusal.get() == EnrichHandoff.Refusal.BUFFER_FULL ? "buffer_full" : "wal_unavailable", requestSpans);
-            throw new BufferFullException(refusal.get() == EnrichHandoff.Refusal.BUFFER_FULL
-                    ? "ingest buffer is full, retry later" : "ingest cannot write its log, retry later");
+            metrics.rejected(refusal.get().reason, requestSpans);
+            throw new BufferFullException(refusal.get().message);
         }
         metrics.received(transport, item.spans());
     }
