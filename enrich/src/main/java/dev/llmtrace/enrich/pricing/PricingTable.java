@@ -49,11 +49,11 @@ public final class PricingTable {
     private final Map<String, ModelPrice> byKey;
     private final Map<String, String> latestDatedByBase;
     private final Map<String, Optional<Match>> cache = new ConcurrentHashMap<>();
-    private final ModelIndex index;
+    /** Built when a lookup first needs it: tables made only to be merged into another never do. */
+    private volatile ModelIndex index;
 
     private PricingTable(Map<String, ModelPrice> byKey) {
         this.byKey = byKey;
-        this.index = new ModelIndex(byKey.keySet());
         Map<String, String> latest = new HashMap<>();
         for (String key : new TreeMap<>(byKey).keySet()) { // sorted: the newest date wins
             Matcher m = DATED.matcher(key);
@@ -177,14 +177,24 @@ public final class PricingTable {
         // the same model under the provider's own spelling (x-ai → xai, 3.5 → 3-5, -latest, dates) …
         String org = n.contains("/") ? n.substring(0, n.lastIndexOf('/')) : "";
         org = org.substring(org.lastIndexOf('/') + 1);
+        ModelIndex models = index();
         Optional<Match> firstHand = (org.isEmpty() ? ModelIndex.FIRST_PARTY.keySet().stream().sorted()
-                .flatMap(o -> index.firstParty(o, bare).stream()).findFirst() : index.firstParty(org, bare))
+                .flatMap(o -> models.firstParty(o, bare).stream()).findFirst() : models.firstParty(org, bare))
                 .flatMap(this::exact);
         if (firstHand.isPresent()) {
             return firstHand;
         }
         // … else a third-party host's price for it, marked as an estimate
-        return index.host(bare).map(key -> new Match(key, byKey.get(key), true));
+        return models.host(bare).map(key -> new Match(key, byKey.get(key), true));
+    }
+
+    private ModelIndex index() {
+        ModelIndex built = index;
+        if (built == null) { // two threads may both build it: the same index, so either one will do
+            built = new ModelIndex(byKey.keySet());
+            index = built;
+        }
+        return built;
     }
 
     private Optional<Match> exact(String key) {
