@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Whole-pipeline benchmark: llmtrace's three services, the all-in-one and the OpenTelemetry Collector, one after the
-# other, with the same OTLP/gRPC load (Broadcast-sized spans) fanned out to 3 sinks. Not a test.
-#   bench/run-pipeline.sh                                   # all three contenders, default phases (about 18 minutes)
+# other, with the same OTLP/gRPC load (Broadcast-sized spans) and then Broadcast-shaped OTLP/HTTP JSON load (one span per
+# request, 64 connections), fanned out to 3 sinks. Contenders: llmtrace, llmtrace-aio, otelcol (equal work), otelcol-light.
+# Not a test.
+#   bench/run-pipeline.sh                                   # all four contenders, default phases (about 25 minutes)
 #   bench/run-pipeline.sh --contenders llmtrace --rates 5000 # options: see PipelineBench
 # Figures go to stdout and bench/target/pipeline-results.md.
 set -euo pipefail

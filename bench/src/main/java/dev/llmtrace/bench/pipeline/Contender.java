@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** What is measured: a set of processes that receive OTLP/gRPC on one port and fan out to the sinks' ports. */
+/** What is measured: a set of processes that receive OTLP/gRPC and OTLP/HTTP and fan out to the sinks' ports. */
 abstract class Contender implements AutoCloseable {
     final String name;
     final Path work;
@@ -27,7 +27,11 @@ abstract class Contender implements AutoCloseable {
         this.work = work;
     }
 
+    /** OTLP/gRPC. */
     abstract int receiverPort();
+
+    /** OTLP/HTTP ({@code /v1/traces}). */
+    abstract int httpPort();
 
     /** Bearer token the receiver expects, or null. */
     abstract String token();

@@ -1,5 +1,6 @@
 package dev.llmtrace.bench.pipeline;
 
+import dev.llmtrace.core.privacy.PrivacyPolicy;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,18 +15,26 @@ final class LlmtracePipeline extends Contender {
     private final Path repo;
     private final List<String> jvmOptions;
     private final int ingestGrpc = freePort();
+    private final int ingestHttp = freePort();
     private final boolean allInOne;
+    private final PrivacyPolicy privacy;
 
-    LlmtracePipeline(Path repo, Path work, List<String> jvmOptions, boolean allInOne) {
+    LlmtracePipeline(Path repo, Path work, List<String> jvmOptions, boolean allInOne, PrivacyPolicy privacy) {
         super(allInOne ? "llmtrace-aio" : "llmtrace", work);
         this.repo = repo;
         this.jvmOptions = jvmOptions;
         this.allInOne = allInOne;
+        this.privacy = privacy;
     }
 
     @Override
     int receiverPort() {
         return ingestGrpc;
+    }
+
+    @Override
+    int httpPort() {
+        return ingestHttp;
     }
 
     @Override
@@ -45,11 +54,14 @@ final class LlmtracePipeline extends Contender {
         }
         int ingestManagement = freePort();
         List<String> ingest = new ArrayList<>(List.of("-Dquarkus.grpc.server.port=" + ingestGrpc,
-                "-Dquarkus.http.port=" + freePort(), "-Dquarkus.management.port=" + ingestManagement,
+                "-Dquarkus.http.port=" + ingestHttp, "-Dquarkus.management.port=" + ingestManagement,
                 "-Dingest.wal.directory=" + work.resolve("wal")));
+        List<String> enrich = new ArrayList<>(List.of("-Denrich.privacy.policy=" + privacy.name().toLowerCase(java.util.Locale.ROOT),
+                "-Denrich.privacy.hash-key=bench-hmac-key-0123456789"));
         Map<String, String> tokens = Map.of("INGEST_AUTH_TOKENS", "bench=" + TOKEN);
         if (allInOne) {
             ingest.addAll(export);
+            ingest.addAll(enrich);
             Process process = launch("all-in-one", java("all-in-one", ingest), tokens);
             awaitHttp200("http://127.0.0.1:" + ingestManagement + "/q/health/ready", process, 120);
             return;
@@ -61,8 +73,9 @@ final class LlmtracePipeline extends Contender {
 
         int enrichGrpc = freePort();
         int enrichHttp = freePort();
-        Process enrichProcess = launch("enrich", java("enrich", List.of("-Dquarkus.grpc.server.port=" + enrichGrpc,
-                "-Dquarkus.http.port=" + enrichHttp, "-Dquarkus.grpc.clients.export.port=" + exportGrpc)), Map.of());
+        enrich.addAll(List.of("-Dquarkus.grpc.server.port=" + enrichGrpc, "-Dquarkus.http.port=" + enrichHttp,
+                "-Dquarkus.grpc.clients.export.port=" + exportGrpc));
+        Process enrichProcess = launch("enrich", java("enrich", enrich), Map.of());
 
         ingest.add("-Dquarkus.grpc.clients.enrich.port=" + enrichGrpc);
         Process ingestProcess = launch("ingest", java("ingest", ingest), tokens);

@@ -2,6 +2,7 @@ package dev.llmtrace.bench.pipeline;
 
 import dev.llmtrace.core.Fixtures;
 import dev.llmtrace.core.otlp.OtlpJson;
+import dev.llmtrace.core.privacy.PrivacyPolicy;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +14,7 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -24,7 +26,8 @@ public final class PipelineBench {
     static final int SINKS = 3;
 
     record Options(List<String> contenders, Path otelcol, int batch, int concurrency, int warmupSeconds, int throughputSeconds,
-            List<Integer> rates, int rateSeconds, List<String> jvmOptions, Path out) {}
+            List<Integer> rates, int rateSeconds, List<String> jvmOptions, PrivacyPolicy privacy, int broadcastConnections,
+            int broadcastSeconds, Path out) {}
 
     public static void main(String[] args) throws Exception {
         Map<String, String> a = new LinkedHashMap<>();
@@ -32,7 +35,7 @@ public final class PipelineBench {
             a.put(args[i].replaceFirst("^--", ""), args[i + 1]);
         }
         Options o = new Options(
-                List.of(a.getOrDefault("contenders", "llmtrace,llmtrace-aio,otelcol").split(",")),
+                List.of(a.getOrDefault("contenders", "llmtrace,llmtrace-aio,otelcol,otelcol-light").split(",")),
                 a.containsKey("otelcol") ? Path.of(a.get("otelcol")) : null,
                 Integer.parseInt(a.getOrDefault("batch", "50")),
                 Integer.parseInt(a.getOrDefault("concurrency", "8")),
@@ -41,6 +44,9 @@ public final class PipelineBench {
                 parseInts(a.getOrDefault("rates", "1000,5000,10000")),
                 Integer.parseInt(a.getOrDefault("rate-seconds", "20")),
                 List.of(a.getOrDefault("jvm", "-Xmx256m").split(" ")),
+                PrivacyPolicy.valueOf(a.getOrDefault("privacy", "full").toUpperCase(Locale.ROOT)),
+                Integer.parseInt(a.getOrDefault("broadcast-connections", "64")),
+                Integer.parseInt(a.getOrDefault("broadcast-seconds", "20")),
                 Path.of(a.getOrDefault("out", "bench/target/pipeline-results.md")));
         Path repo = Path.of("").toAbsolutePath();
         ExportTraceServiceRequest fixture = OtlpJson.parseTraces(Fixtures.bytes(Fixtures.BROADCAST_FULL));
@@ -48,34 +54,43 @@ public final class PipelineBench {
 
         StringBuilder report = new StringBuilder();
         report.append(String.format(Locale.ROOT, "%d cores; span: Broadcast fixture (%d attributes, %d bytes as protobuf); batch %d spans per request; "
-                + "%d sinks; throughput: %d requests in flight, %d s after %d s warm-up; fixed rates %d s each.%n%n",
+                + "%d sinks; throughput: %d requests in flight, %d s after %d s warm-up; fixed rates %d s each; privacy policy %s "
+                + "(the Collector masks the same detector classes).%n%n",
                 Runtime.getRuntime().availableProcessors(), attributes, fixture.getResourceSpans(0).getScopeSpans(0).getSpans(0).getSerializedSize(),
-                o.batch, SINKS, o.concurrency, o.throughputSeconds, o.warmupSeconds, o.rateSeconds));
+                o.batch, SINKS, o.concurrency, o.throughputSeconds, o.warmupSeconds, o.rateSeconds, o.privacy.name().toLowerCase(Locale.ROOT)));
         report.append("| contender | phase | offered spans/s | delivered spans/s (each of 3 sinks) | p50 ms | p99 ms | max ms | CPU cores per process | max RSS MiB per process |\n");
         report.append("|---|---|---|---|---|---|---|---|---|\n");
+        StringBuilder broadcast = new StringBuilder(String.format(Locale.ROOT, "%n**Broadcast workload**: one span per OTLP/HTTP JSON request, "
+                + "%d keep-alive connections with one request in flight each, %d s (after 10 s of the same to settle).%n%n",
+                o.broadcastConnections, o.broadcastSeconds));
+        broadcast.append("| contender | requests/s accepted | CPU µs per request (all processes) | HTTP answer p50 / p99 ms | delivery p50 / p99 ms | refused | max RSS MiB |\n");
+        broadcast.append("|---|---|---|---|---|---|---|\n");
         for (String name : o.contenders) {
             Path work = repo.resolve("bench/target/pipeline-run/" + name);
             deleteTree(work);
             Contender contender = switch (name) {
-                case "llmtrace" -> new LlmtracePipeline(repo, work, o.jvmOptions, false);
-                case "llmtrace-aio" -> new LlmtracePipeline(repo, work, o.jvmOptions, true);
-                case "otelcol" -> {
+                case "llmtrace" -> new LlmtracePipeline(repo, work, o.jvmOptions, false, o.privacy);
+                case "llmtrace-aio" -> new LlmtracePipeline(repo, work, o.jvmOptions, true, o.privacy);
+                case "otelcol", "otelcol-light" -> {
                     if (o.otelcol == null) {
                         throw new IllegalArgumentException("--otelcol PATH is needed for the Collector");
                     }
-                    yield new CollectorPipeline(o.otelcol, work);
+                    yield new CollectorPipeline(o.otelcol, work, name.equals("otelcol-light"), o.privacy);
                 }
                 default -> throw new IllegalArgumentException("unknown contender " + name);
             };
-            run(contender, fixture, o, report);
+            run(contender, fixture, o, report, broadcast);
             System.out.println(report);
+            System.out.println(broadcast);
         }
+        report.append(broadcast);
         Files.createDirectories(o.out.getParent());
         Files.writeString(o.out, report);
         System.out.println("written to " + o.out);
     }
 
-    static void run(Contender contender, ExportTraceServiceRequest fixture, Options o, StringBuilder report) throws Exception {
+    static void run(Contender contender, ExportTraceServiceRequest fixture, Options o, StringBuilder report, StringBuilder broadcastReport)
+            throws Exception {
         List<LatencySink> sinks = new ArrayList<>();
         List<Integer> ports = new ArrayList<>();
         for (int i = 0; i < SINKS; i++) {
@@ -84,7 +99,9 @@ public final class PipelineBench {
             ports.add(port);
         }
         ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
-        try (contender; LoadClient load = new LoadClient(contender.receiverPort(), contender.token(), fixture, o.batch)) {
+        try (contender; LoadClient load = new LoadClient(contender.receiverPort(), contender.token(), fixture, o.batch);
+                BroadcastClient broadcast = new BroadcastClient(contender.httpPort(), contender.token(), fixture)) {
+            LongSupplier accepted = () -> load.acceptedSpans.get() + broadcast.acceptedSpans.get();
             contender.start(ports);
             Map<String, ProcessStats> stats = new LinkedHashMap<>();
             contender.processes.forEach((label, p) -> stats.put(label, new ProcessStats(p.pid())));
@@ -92,7 +109,7 @@ public final class PipelineBench {
 
             log(contender.name + ": warm-up " + o.warmupSeconds + " s");
             load.closedLoop(o.concurrency, o.warmupSeconds);
-            awaitDelivered(sinks, load, 120);
+            awaitDelivered(sinks, accepted, 120);
 
             // sustained throughput: what reaches every sink while the client keeps requests in flight
             stats.values().forEach(ProcessStats::mark);
@@ -104,7 +121,7 @@ public final class PipelineBench {
             long deliveredInWindow = minDelivered(sinks) - before;
             double offered = (load.acceptedSpans.get() - acceptedBefore) / seconds;
             long drainStart = System.nanoTime();
-            awaitDelivered(sinks, load, 300);
+            awaitDelivered(sinks, accepted, 300);
             double drain = (System.nanoTime() - drainStart) / 1e9;
             double sustained = (minDelivered(sinks) - before) / (seconds + drain);
             sinks.forEach(LatencySink::takeLatencies);
@@ -114,20 +131,23 @@ public final class PipelineBench {
             for (int rate : o.rates) {
                 log(contender.name + ": " + rate + " spans/s for " + o.rateSeconds + " s");
                 load.fixedRate(rate, 3); // settle
-                awaitDelivered(sinks, load, 60);
+                awaitDelivered(sinks, accepted, 60);
                 sinks.forEach(LatencySink::takeLatencies);
                 stats.values().forEach(ProcessStats::mark);
                 long start = minDelivered(sinks);
-                long accepted = load.acceptedSpans.get();
+                long acceptedAtStart = load.acceptedSpans.get();
                 long r0 = System.nanoTime();
                 load.fixedRate(rate, o.rateSeconds);
-                boolean all = awaitDelivered(sinks, load, 60);
+                boolean all = awaitDelivered(sinks, accepted, 60);
                 double rs = (System.nanoTime() - r0) / 1e9;
                 Histogram merged = new Histogram(3);
                 sinks.forEach(s -> merged.add(s.takeLatencies()));
-                double offeredRate = (load.acceptedSpans.get() - accepted) / (double) o.rateSeconds;
+                double offeredRate = (load.acceptedSpans.get() - acceptedAtStart) / (double) o.rateSeconds;
                 row(report, contender.name, "fixed rate" + (all ? "" : " (NOT ALL DELIVERED)"), offeredRate,
                         (minDelivered(sinks) - start) / Math.max(rs, o.rateSeconds), merged, stats);
+            }
+            if (o.broadcastSeconds > 0) {
+                broadcastPhase(contender, broadcast, sinks, accepted, stats, o, broadcastReport);
             }
             if (load.refusedRequests.get() > 0) {
                 report.append(String.format("| %s | refused or over-limit requests during the run: %d | | | | | | | |%n",
@@ -137,6 +157,36 @@ public final class PipelineBench {
             sampler.shutdownNow();
             sinks.forEach(LatencySink::close);
         }
+    }
+
+    /** One span per HTTP JSON request over many connections: requests/s, CPU per request, answer and delivery latency. */
+    static void broadcastPhase(Contender contender, BroadcastClient client, List<LatencySink> sinks, LongSupplier accepted,
+            Map<String, ProcessStats> stats, Options o, StringBuilder report) throws InterruptedException {
+        log(contender.name + ": Broadcast workload, " + o.broadcastConnections + " connections, " + o.broadcastSeconds + " s");
+        client.closedLoop(o.broadcastConnections, 10); // settle: connections open, code paths warm
+        awaitDelivered(sinks, accepted, 60);
+        sinks.forEach(LatencySink::takeLatencies);
+        client.answerMicros.getIntervalHistogram();
+        stats.values().forEach(ProcessStats::mark);
+        long before = client.acceptedSpans.get();
+        long refusedBefore = client.refusedRequests.get();
+        long t0 = System.nanoTime();
+        client.closedLoop(o.broadcastConnections, o.broadcastSeconds);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        double cores = stats.values().stream().mapToDouble(ProcessStats::cores).sum();
+        long requests = client.acceptedSpans.get() - before;
+        boolean all = awaitDelivered(sinks, accepted, 120);
+        Histogram answers = client.answerMicros.getIntervalHistogram();
+        Histogram delivery = new Histogram(3);
+        sinks.forEach(s -> delivery.add(s.takeLatencies()));
+        double rss = stats.values().stream().mapToDouble(ProcessStats::maxRssMib).sum();
+        String line = String.format(Locale.ROOT, "| %s | %,.0f%s | %.0f | %s / %s | %s / %s | %d | %.0f |%n", contender.name, requests / seconds,
+                all ? "" : " (NOT ALL DELIVERED)", cores * seconds * 1e6 / Math.max(1, requests),
+                ms(answers.getValueAtPercentile(50)), ms(answers.getValueAtPercentile(99)),
+                ms(delivery.getValueAtPercentile(50)), ms(delivery.getValueAtPercentile(99)),
+                client.refusedRequests.get() - refusedBefore, rss);
+        report.append(line);
+        System.out.print(line);
     }
 
     static void row(StringBuilder report, String name, String phase, double offered, double delivered, Histogram latency,
@@ -165,15 +215,15 @@ public final class PipelineBench {
     }
 
     /** Until every sink has every accepted span; false on timeout. */
-    static boolean awaitDelivered(List<LatencySink> sinks, LoadClient load, int timeoutSeconds) throws InterruptedException {
+    static boolean awaitDelivered(List<LatencySink> sinks, LongSupplier accepted, int timeoutSeconds) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
         while (System.nanoTime() < deadline) {
-            if (minDelivered(sinks) >= load.acceptedSpans.get()) {
+            if (minDelivered(sinks) >= accepted.getAsLong()) {
                 return true;
             }
             Thread.sleep(50);
         }
-        log("not all delivered: accepted " + load.acceptedSpans.get() + ", sinks " + sinks.stream().map(s -> Long.toString(s.spans())).toList());
+        log("not all delivered: accepted " + accepted.getAsLong() + ", sinks " + sinks.stream().map(s -> Long.toString(s.spans())).toList());
         return false;
     }
 

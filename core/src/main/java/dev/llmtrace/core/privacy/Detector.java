@@ -48,6 +48,11 @@ public enum Detector {
         return placeholder;
     }
 
+    /** The RE2 expression: this detector's specification (the benchmark gives it to the Collector's redaction processor). */
+    public String expression() {
+        return pattern.pattern();
+    }
+
     /** Cheap test on facts about the text computed once: can this detector match at all? */
     boolean mightMatch(TextFacts f) {
         return switch (this) {
