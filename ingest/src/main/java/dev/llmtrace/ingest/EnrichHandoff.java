@@ -16,6 +16,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
@@ -80,6 +81,9 @@ public class EnrichHandoff {
     private final AtomicLong bytes = new AtomicLong();
     private final AtomicInteger requests = new AtomicInteger();
     private final AtomicLong spans = new AtomicLong();
+    /** Senders waiting for room, woken by every release. */
+    private final Object room = new Object();
+    private final AtomicInteger waiting = new AtomicInteger();
     private volatile boolean forwarderStopped;
 
     private final IngestConfig config;
@@ -106,6 +110,7 @@ public class EnrichHandoff {
         gauge("llmtrace.buffer.bytes", "Bytes (protobuf) held for enrich", bytes::get);
         gauge("llmtrace.buffer.requests", "Requests held for enrich", requests::get);
         gauge("llmtrace.buffer.spans", "Spans held for enrich", spans::get);
+        gauge("llmtrace.buffer.waiting", "HTTP requests waiting for room in the full buffer", waiting::get);
         if (log != null) {
             gauge("llmtrace.wal.bytes", "Bytes in the write-ahead log (accepted, not yet taken by enrich)", log::bytes);
         }
@@ -140,9 +145,12 @@ public class EnrichHandoff {
         Gauge.builder(name, value).description(description).tag("service", metrics.service()).register(metrics.registry());
     }
 
-    /** Takes the item (on disk first, when the write-ahead log is on), or says why not. */
-    public Optional<Refusal> offer(Item item) {
-        if (!admit(item)) {
+    /**
+     * Takes the item (on disk first, when the write-ahead log is on), or says why not. A full buffer is
+     * waited on for up to {@code waitForRoom} (only from threads that may block).
+     */
+    public Optional<Refusal> offer(Item item, Duration waitForRoom) {
+        if (!admit(item) && !awaitRoom(item, waitForRoom)) {
             return Optional.of(Refusal.BUFFER_FULL);
         }
         Item taken = item;
@@ -175,6 +183,28 @@ public class EnrichHandoff {
         return true;
     }
 
+    private boolean awaitRoom(Item item, Duration wait) {
+        long deadline = System.nanoTime() + wait.toNanos();
+        waiting.incrementAndGet();
+        try {
+            synchronized (room) {
+                while (!admit(item)) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        return false;
+                    }
+                    TimeUnit.NANOSECONDS.timedWait(room, left);
+                }
+                return true;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } finally {
+            waiting.decrementAndGet();
+        }
+    }
+
     private void release(Item item) {
         if (log != null && item.logId() != 0) {
             log.remove(item);
@@ -182,6 +212,11 @@ public class EnrichHandoff {
         bytes.addAndGet(-item.bytes());
         requests.decrementAndGet();
         spans.addAndGet(-item.spans());
+        if (waiting.get() > 0) {
+            synchronized (room) {
+                room.notifyAll();
+            }
+        }
     }
 
     /** True while the buffer has room; the readiness check. */

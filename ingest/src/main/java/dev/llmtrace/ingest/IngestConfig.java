@@ -103,6 +103,14 @@ public interface IngestConfig {
         /** What a refused sender is told to wait (Retry-After, RetryInfo). */
         @WithDefault("2s")
         Duration retryAfter();
+
+        /**
+         * How long an HTTP request waits for room in a full buffer before its 503: a sender that does not
+         * retry (OpenRouter Broadcast posts once) sees a slower answer instead of losing its trace. gRPC calls are
+         * refused at once: they run on the event loop, and gRPC exporters retry RESOURCE_EXHAUSTED.
+         */
+        @WithDefault("1s")
+        Duration waitForRoom();
     }
 
     interface Forward {

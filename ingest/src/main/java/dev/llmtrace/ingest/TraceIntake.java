@@ -8,6 +8,7 @@ import io.opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
 import java.util.Optional;
 import io.smallrye.common.annotation.Identifier;
 
@@ -27,10 +28,12 @@ public class TraceIntake {
 
     private final EnrichHandoff handoff;
     private final PipelineMetrics metrics;
+    private final Duration waitForRoom;
 
-    public TraceIntake(EnrichHandoff handoff, @Identifier("ingest") PipelineMetrics metrics) {
+    public TraceIntake(EnrichHandoff handoff, @Identifier("ingest") PipelineMetrics metrics, IngestConfig config) {
         this.handoff = handoff;
         this.metrics = metrics;
+        this.waitForRoom = config.buffer().waitForRoom();
     }
 
     /**
@@ -70,7 +73,8 @@ public class TraceIntake {
 
     /** {@code requestSpans}: every span of the request, refused with it when the buffer is full. */
     private void offer(EnrichHandoff.Item item, int requestSpans, String transport) throws BufferFullException {
-        Optional<EnrichHandoff.Refusal> refusal = handoff.offer(item);
+        // gRPC calls run on the event loop, which must not wait; HTTP requests are decoded on worker threads
+        Optional<EnrichHandoff.Refusal> refusal = handoff.offer(item, transport.equals("grpc") ? Duration.ZERO : waitForRoom);
         if (refusal.isPresent()) {
             metrics.rejected(refusal.get().reason, requestSpans);
             throw new BufferFullException(refusal.get().message);

@@ -25,9 +25,13 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
-/** A full hand-off buffer is refused loudly (503 + Retry-After, RESOURCE_EXHAUSTED + RetryInfo), never dropped. */
+/**
+ * A full hand-off buffer is refused loudly (503 + Retry-After, RESOURCE_EXHAUSTED + RetryInfo), never dropped; an HTTP
+ * request first waits for room, so one that finds it in time is taken instead of refused.
+ */
 @QuarkusTest
 @TestProfile(BufferFullTest.TinyBuffer.class)
 @QuarkusTestResource(value = FakeEnrich.class, restrictToAnnotatedClass = true)
@@ -36,7 +40,7 @@ class BufferFullTest {
     public static class TinyBuffer implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("ingest.buffer.max-requests", "2", "ingest.buffer.retry-after", "3s");
+            return Map.of("ingest.buffer.max-requests", "2", "ingest.buffer.retry-after", "3s", "ingest.buffer.wait-for-room", "2s");
         }
     }
 
@@ -47,16 +51,20 @@ class BufferFullTest {
         for (int i = 0; i < 2; i++) {
             IngestHttpTest.post("application/json", Fixtures.bytes(Fixtures.BROADCAST_FULL)).then().statusCode(200);
         }
+        long t0 = System.nanoTime();
         IngestHttpTest.post("application/json", Fixtures.bytes(Fixtures.BROADCAST_FULL)).then().statusCode(503)
                 .header("Retry-After", "3").body("code", equalTo(14)).body("message", containsString("buffer is full"));
+        assertTrue(System.nanoTime() - t0 >= Duration.ofMillis(1900).toNanos(), "an HTTP request waits for room before its 503");
 
         ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", 24317).usePlaintext().build();
         try {
             Metadata headers = new Metadata();
             headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer test-token-acme");
             var stub = TraceServiceGrpc.newBlockingStub(channel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
+            long g0 = System.nanoTime();
             StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
                     () -> stub.export(OtlpJson.parseTraces(Fixtures.bytes(Fixtures.BROADCAST_FULL))));
+            assertTrue(System.nanoTime() - g0 < Duration.ofMillis(1500).toNanos(), "a gRPC call is refused at once");
             assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.getStatus().getCode());
             RetryInfo info = StatusProto.fromThrowable(e).getDetails(0).unpack(RetryInfo.class);
             assertEquals(3, info.getRetryDelay().getSeconds());
@@ -69,8 +77,14 @@ class BufferFullTest {
         String metrics = given().port(29101).get("/q/metrics").asString();
         assertTrue(metrics.contains("llmtrace_requests_rejected_total{reason=\"buffer_full\",service=\"ingest\"} 2.0"), metrics);
 
-        FakeEnrich.receiver.failWith(null); // enrich is back: the two buffered requests go through
-        await().atMost(Duration.ofSeconds(10)).until(() -> FakeEnrich.receiver.spanCount() == 2);
+        // a request waiting for room when enrich comes back is taken, not refused
+        CompletableFuture<Integer> waiting = CompletableFuture.supplyAsync(
+                () -> IngestHttpTest.post("application/json", Fixtures.bytes(Fixtures.BROADCAST_FULL)).statusCode());
+        await().atMost(Duration.ofSeconds(2)).until(() -> given().port(29101).get("/q/metrics").asString()
+                .contains("llmtrace_buffer_waiting{service=\"ingest\"} 1.0"));
+        FakeEnrich.receiver.failWith(null); // enrich is back: the two buffered requests go through, then the waiting one
+        assertEquals(200, waiting.join());
+        await().atMost(Duration.ofSeconds(10)).until(() -> FakeEnrich.receiver.spanCount() == 3);
         given().port(29101).get("/q/health/ready").then().statusCode(200);
         IngestHttpTest.post("application/json", Fixtures.bytes(Fixtures.BROADCAST_FULL)).then().statusCode(200);
     }
