@@ -12,7 +12,8 @@ cd "$(dirname "$0")/.."
 ./mvnw -B -q -ntp -pl bench dependency:build-classpath -Dmdep.outputFile=target/bench.classpath >/dev/null
 props=$(interop/install-peers.sh)
 otelcol=$(grep '^otelcol=' "$props" | cut -d= -f2- || true)
-args=("$@")
+# the JVM flags the product ships with (run-local.sh, the images); a --jvm given here comes later and wins
+args=(--jvm "$(sed -n 's/^LEAN_JVM="\(.*\)"$/\1/p' run-local.sh)" "$@")
 if [ -n "$otelcol" ]; then
   args=(--otelcol "$otelcol" "${args[@]}")
 else

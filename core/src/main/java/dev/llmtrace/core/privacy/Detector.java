@@ -73,6 +73,32 @@ public enum Detector {
     }
 
     /**
+     * One pass over a text for the tell-tales of every secret detector at once ({@link #mightMatch}'s for
+     * secrets): false when no secret can be in it, nor in any string a JSON parser decodes from it (a
+     * {@code \\u} escape could spell a tell-tale, so one makes this true). Most attribute values and whole JSON
+     * prompts hold none, and then need neither the per-detector checks nor a JSON parse.
+     */
+    static boolean mayHoldSecret(String text) {
+        int n = text.length();
+        for (int i = 0; i < n; i++) {
+            boolean tell = switch (text.charAt(i)) {
+                case 's' -> text.startsWith("sk-", i);
+                case 'A' -> text.startsWith("AKIA", i) || text.startsWith("ASIA", i) || text.startsWith("ABIA", i) || text.startsWith("ACCA", i);
+                case 'g' -> (text.startsWith("gh", i) || text.startsWith("github_pat_", i)) && text.indexOf('_') >= 0;
+                case 'e' -> text.startsWith("eyJ", i);
+                case 'P' -> text.startsWith("PRIVATE KEY-----", i);
+                case 'b', 'B' -> text.regionMatches(true, i, "bearer", 0, 6) || text.regionMatches(true, i, "basic", 0, 5);
+                case '\\' -> i + 1 < n && text.charAt(i + 1) == 'u';
+                default -> false;
+            };
+            if (tell) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
      * The regions of {@code text} worth running the pattern on: maximal runs of characters the
      * pattern can consist of that hold its tell-tale (an '@', enough digits, a key prefix …). RE2's
      * machine is the costly part, so it only sees these short windows; each character is looked at a

@@ -79,7 +79,7 @@ public final class Redactor {
     }
 
     private Result mask(String text, boolean personalData) {
-        if (text.isEmpty()) {
+        if (text.isEmpty() || !personalData && !Detector.mayHoldSecret(text)) {
             return new Result(text, Map.of());
         }
         char first = firstNonSpace(text);

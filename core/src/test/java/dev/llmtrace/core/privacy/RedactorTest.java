@@ -94,4 +94,35 @@ class RedactorTest {
         }
         assertFalse(redactor.all("1".repeat(n)).changed());
     }
+
+    /** The one-pass pre-check for secrets may only skip texts in which no secret detector could match. */
+    @Test
+    void secretPreCheckNeverSkipsWhatADetectorCouldFind() throws Exception {
+        Redactor redactor = Redactor.defaults();
+        for (RedactorCorpusTest.Sample sample : RedactorCorpusTest.corpus()) {
+            Detector.TextFacts facts = new Detector.TextFacts(sample.text());
+            for (Detector d : Detector.values()) {
+                if (d.isSecret() && d.mightMatch(facts)) {
+                    assertTrue(Detector.mayHoldSecret(sample.text()), d + " might match, the pre-check skipped: " + sample.text());
+                }
+            }
+            if (sample.positive() && Detector.valueOf(sample.label()).isSecret()) {
+                assertTrue(redactor.secrets(sample.text()).changed(), sample.text());
+                String json = "{\"content\": " + new String(com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance()
+                        .quoteAsString(sample.text())) + "}";
+                assertTrue(redactor.secrets(json).changed(), json);
+            }
+        }
+        assertFalse(Detector.mayHoldSecret("{\"role\": \"user\", \"content\": \"What is the capital of France? Answer briefly.\"}"));
+    }
+
+    /** A JSON escape can spell a secret's tell-tale; the decoded string is still masked. */
+    @Test
+    void secretSpelledWithJsonEscapesIsStillMasked() {
+        String key = "sk-proj-60CDH_ZVut9EYS_XbXyHmU2XXGuewIXeMJAsyRgzSv7keb8dDyYHo3SV5OuqBTJxbPgpdbbjy";
+        String json = "{\"content\": \"key \\u0073k\\u002d" + key.substring(3) + "\"}";
+        Redactor.Result result = Redactor.defaults().secrets(json);
+        assertEquals(1, result.counts().get("OPENAI_KEY"), result.text());
+        assertFalse(result.text().contains(key.substring(3)), result.text());
+    }
 }
