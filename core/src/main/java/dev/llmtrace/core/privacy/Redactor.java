@@ -147,8 +147,8 @@ public final class Redactor {
     private static final int MIN_ENTITY_LENGTH = 6;
 
     private String maskPlain(String text, boolean personalData, Map<String, Integer> counts) {
-        if (text.length() < MIN_ENTITY_LENGTH && extra.isEmpty()) {
-            return text;
+        if (text.length() < MIN_ENTITY_LENGTH && extra.isEmpty() || !personalData && !Detector.mayHoldSecret(text)) {
+            return text; // e.g. the keys and most values of a JSON prompt that holds one secret somewhere
         }
         Detector.TextFacts facts = new Detector.TextFacts(text);
         List<Span> found = null;
