@@ -14,6 +14,15 @@ import java.util.concurrent.Executor;
 public interface NextHop {
     CompletableFuture<ExportTraceServiceResponse> export(byte[] serializedRequest, String tenant);
 
+    /**
+     * A request the caller serialized itself from one already validated, with its span count. A stage in
+     * the same process may take it without checking the bytes again (the all-in-one's export); across a
+     * network the bytes are checked as any others.
+     */
+    default CompletableFuture<ExportTraceServiceResponse> exportValidated(byte[] serializedRequest, int spans, String tenant) {
+        return export(serializedRequest, tenant);
+    }
+
     /** The same hop run on {@code executor}, so a caller's thread is not held by the hop's work. */
     default NextHop on(Executor executor) {
         return (request, tenant) -> CompletableFuture.supplyAsync(() -> export(request, tenant), executor)

@@ -60,7 +60,7 @@ public final class Enricher implements NextHop {
         try {
             byte[] processed = steps.process(request, tenant).toByteArray();
             lease.shrinkTo(processed.length); // while export works, only these bytes are held here
-            forwarded = export.export(processed, tenant);
+            forwarded = export.exportValidated(processed, spans, tenant); // parsed from valid bytes, processed, serialized here
         } catch (RuntimeException | Error e) { // an Error too: a lease left held would starve the budget for good
             lease.close();
             LOG.errorf("enrich failed on a request of tenant %s: %s", tenant, e.toString());
