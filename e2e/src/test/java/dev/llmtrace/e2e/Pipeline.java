@@ -42,6 +42,15 @@ final class Pipeline implements AutoCloseable {
 
     /** {@code exportSettings} and {@code ingestSettings} are added to those services' own. */
     Pipeline(String name, Map<String, String> exportSettings, Map<String, String> ingestSettings) {
+        this(name, exportSettings, ingestSettings, Map.of());
+    }
+
+    /**
+     * {@code environments} are added to the services' environments (profiles, certificate files), by module name:
+     * ingest, enrich, export; the all-in-one takes ingest's.
+     */
+    Pipeline(String name, Map<String, String> exportSettings, Map<String, String> ingestSettings,
+            Map<String, Map<String, String>> environments) {
         Path work = freshDirectory(name);
         sinkDir = work.resolve("sink");
         int enrichGrpc = FreePorts.next();
@@ -60,7 +69,8 @@ final class Pipeline implements AutoCloseable {
         ingestProps.put("ingest.wal.directory", work.resolve("wal").toString());
         ingestProps.putAll(ingestSettings);
         // tokens through the environment, as a Kubernetes Secret would pass them
-        Map<String, String> ingestEnv = Map.of("INGEST_AUTH_TOKENS", TENANT + "=" + TOKEN);
+        Map<String, String> ingestEnv = new HashMap<>(environments.getOrDefault("ingest", Map.of()));
+        ingestEnv.put("INGEST_AUTH_TOKENS", TENANT + "=" + TOKEN);
         int ingestManagement = Integer.parseInt(ingestProps.get("quarkus.management.port"));
 
         if (ALL_IN_ONE) {
@@ -72,13 +82,13 @@ final class Pipeline implements AutoCloseable {
         }
         exportProps.put("quarkus.grpc.server.port", Integer.toString(exportGrpc));
         exportProps.put("quarkus.http.port", Integer.toString(FreePorts.next()));
-        export = new ServiceProcess("export", exportProps, Map.of(), Integer.parseInt(exportProps.get("quarkus.http.port")), work);
+        export = new ServiceProcess("export", exportProps, environments.getOrDefault("export", Map.of()), Integer.parseInt(exportProps.get("quarkus.http.port")), work);
 
         Map<String, String> enrichProps = new HashMap<>();
         enrichProps.put("quarkus.grpc.server.port", Integer.toString(enrichGrpc));
         enrichProps.put("quarkus.http.port", Integer.toString(FreePorts.next()));
         enrichProps.put("quarkus.grpc.clients.export.port", Integer.toString(exportGrpc));
-        enrich = new ServiceProcess("enrich", enrichProps, Map.of(), Integer.parseInt(enrichProps.get("quarkus.http.port")), work);
+        enrich = new ServiceProcess("enrich", enrichProps, environments.getOrDefault("enrich", Map.of()), Integer.parseInt(enrichProps.get("quarkus.http.port")), work);
 
         ingestProps.put("quarkus.grpc.clients.enrich.port", Integer.toString(enrichGrpc));
         ingest = new ServiceProcess("ingest", ingestProps, ingestEnv, ingestManagement, work);

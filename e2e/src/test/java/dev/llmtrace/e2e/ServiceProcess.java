@@ -48,6 +48,11 @@ final class ServiceProcess implements AutoCloseable {
         return managementPort;
     }
 
+    /** A setting this process was started with. */
+    String property(String key) {
+        return properties.get(key);
+    }
+
     Path log() {
         return logDir.resolve(module + "-" + starts + ".log");
     }

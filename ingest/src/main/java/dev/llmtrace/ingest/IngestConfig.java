@@ -34,6 +34,18 @@ public interface IngestConfig {
     @Valid
     dev.llmtrace.core.config.MemoryConfig memory();
 
+    @Valid
+    Tls tls();
+
+    /** TLS on the OTLP listeners: the profile {@code tls} in application.properties sets all of it from two files. */
+    interface Tls {
+        /**
+         * A TLS configuration of Quarkus's registry ({@code quarkus.tls.<name>.*}) for the gRPC listener; the HTTP
+         * listener names the same one in {@code quarkus.http.tls-configuration-name}.
+         */
+        Optional<String> configurationName();
+    }
+
     /** Accepted requests on disk until enrich has them, so a 200 survives ingest's crash ({@link WriteAheadLog}). */
     interface Wal {
         /** Off only where losing what ingest holds on a crash is acceptable. */
