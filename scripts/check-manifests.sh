@@ -24,7 +24,7 @@ fi
 export PATH="$kbin:$PATH"
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-for k in k8s/base k8s/overlays/openrouter k8s/overlays/sidecar; do
+for k in k8s/base k8s/overlays/openrouter k8s/overlays/sidecar k8s/overlays/mtls; do
   name=$(echo "$k" | tr / -)
   kustomize build "$k" > "$out/$name.yaml"
   "$venv/bin/kubernetes-validate" --strict --kubernetes-version 1.37.0 --quiet "$out/$name.yaml"

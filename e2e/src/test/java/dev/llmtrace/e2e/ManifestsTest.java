@@ -42,7 +42,7 @@ class ManifestsTest {
             "quarkus.grpc.clients.*.port", "quarkus.grpc.server.host", "quarkus.http.host", "quarkus.config.locations");
     static final Set<String> HEALTH_PATHS = Set.of("/q/health/live", "/q/health/ready", "/q/health/started");
 
-    record Service(Set<Integer> ports, int management, Set<String> settings) {}
+    record Service(Set<Integer> ports, int management, Set<String> settings, Set<String> profiles) {}
 
     static Map<String, Service> services() throws IOException {
         Map<String, Service> services = new java.util.HashMap<>();
@@ -62,10 +62,19 @@ class ManifestsTest {
             management = Integer.parseInt(props.getProperty(separateManagement ? "quarkus.management.port" : "quarkus.http.port"));
             Set<String> settings = new HashSet<>(QUARKUS_EXTRA);
             props.stringPropertyNames().stream().filter(k -> !k.startsWith("%")).forEach(settings::add);
+            // variables the properties read (${TLS_CERT_FILE:…}), and the profiles they define (%tls.…) for QUARKUS_PROFILE
+            java.util.regex.Matcher variable = java.util.regex.Pattern.compile("\\$\\{([A-Z][A-Z0-9_]*)").matcher(String.join("\n",
+                    props.stringPropertyNames().stream().map(props::getProperty).toList()));
+            while (variable.find()) {
+                settings.add(variable.group(1));
+            }
+            Set<String> profiles = new HashSet<>(Set.of("prod"));
+            props.stringPropertyNames().stream().filter(k -> k.startsWith("%")).forEach(k -> profiles.add(k.substring(1, k.indexOf('.'))));
+            settings.add("quarkus.profile");
             for (Class<?> mapping : MAPPINGS.get(name)) {
                 paths(mapping, mapping.getAnnotation(ConfigMapping.class).prefix() + ".", settings);
             }
-            services.put(name, new Service(ports, management, settings));
+            services.put(name, new Service(ports, management, settings, profiles));
         }
         return services;
     }
@@ -120,6 +129,33 @@ class ManifestsTest {
         return false;
     }
 
+
+    @SuppressWarnings("unchecked")
+    private static void checkPortsAndProbes(Map<String, Object> c, Service service, String w, Map<String, Object> doc,
+            Map<String, Object> annotations) {
+        Map<String, Integer> portsByName = new java.util.HashMap<>();
+        Set<Integer> containerPorts = new HashSet<>();
+        for (Map<String, Object> p : (List<Map<String, Object>>) c.get("ports")) {
+            portsByName.put((String) p.get("name"), (Integer) p.get("containerPort"));
+            containerPorts.add((Integer) p.get("containerPort"));
+        }
+        assertEquals(service.ports(), containerPorts, w + ": container ports are the ports the service listens on");
+        for (String probe : List.of("livenessProbe", "readinessProbe", "startupProbe")) {
+            Map<String, Object> http = at(c, probe, "httpGet");
+            if (http == null) {
+                assertEquals("startupProbe", probe, w + ": " + probe + " is missing"); // only the startup probe is optional
+                continue;
+            }
+            assertTrue(HEALTH_PATHS.contains(http.get("path")), w + ": " + probe + " path " + http.get("path"));
+            Object port = http.get("port");
+            int number = port instanceof Integer i ? i : portsByName.getOrDefault((String) port, -1);
+            assertEquals(service.management(), number, w + ": " + probe + " goes to the management port");
+        }
+        if (annotations != null && annotations.get("prometheus.io/port") != null && ((List<?>) at(doc, "spec", "template", "spec", "containers")).size() == 1) {
+            assertEquals(String.valueOf(service.management()), annotations.get("prometheus.io/port"), w + ": scrape port");
+        }
+    }
+
     static List<Map<String, Object>> documents() throws IOException {
         List<Map<String, Object>> docs = new ArrayList<>();
         try (Stream<Path> files = Files.walk(ROOT.resolve("k8s"))) {
@@ -170,29 +206,10 @@ class ManifestsTest {
                 if (service == null) {
                     continue; // the user's app in the sidecar overlay
                 }
-                containers++;
                 String w = where + "/" + c.get("name");
-                Map<String, Integer> portsByName = new java.util.HashMap<>();
-                Set<Integer> containerPorts = new HashSet<>();
-                for (Map<String, Object> p : (List<Map<String, Object>>) c.get("ports")) {
-                    portsByName.put((String) p.get("name"), (Integer) p.get("containerPort"));
-                    containerPorts.add((Integer) p.get("containerPort"));
-                }
-                assertEquals(service.ports(), containerPorts, w + ": container ports are the ports the service listens on");
-                for (String probe : List.of("livenessProbe", "readinessProbe", "startupProbe")) {
-                    Map<String, Object> http = at(c, probe, "httpGet");
-                    if (http == null) {
-                        assertEquals("startupProbe", probe, w + ": " + probe + " is missing"); // only the startup probe is optional
-                        continue;
-                    }
-                    assertTrue(HEALTH_PATHS.contains(http.get("path")), w + ": " + probe + " path " + http.get("path"));
-                    Object port = http.get("port");
-                    int number = port instanceof Integer i ? i : portsByName.getOrDefault((String) port, -1);
-                    assertEquals(service.management(), number, w + ": " + probe + " goes to the management port");
-                }
-                if (annotations != null && annotations.get("prometheus.io/port") != null && containers > 0
-                        && ((List<?>) at(doc, "spec", "template", "spec", "containers")).size() == 1) {
-                    assertEquals(String.valueOf(service.management()), annotations.get("prometheus.io/port"), w + ": scrape port");
+                if (c.get("image") != null) { // a whole workload, not an overlay's patch of one
+                    containers++;
+                    checkPortsAndProbes(c, service, w, doc, annotations);
                 }
                 for (Map<String, Object> env : (List<Map<String, Object>>) c.getOrDefault("env", List.of())) {
                     String name = (String) env.get("name");
@@ -200,6 +217,11 @@ class ManifestsTest {
                         continue; // referenced from properties as ${…}, not settings themselves
                     }
                     assertTrue(envMatches(name, service.settings()), w + ": env " + name + " is no setting of " + c.get("name"));
+                    if (name.equals("QUARKUS_PROFILE")) {
+                        for (String profile : ((String) env.get("value")).split(",")) {
+                            assertTrue(service.profiles().contains(profile.trim()), w + ": profile " + profile + " is not in application.properties");
+                        }
+                    }
                 }
                 for (Map<String, Object> from : (List<Map<String, Object>>) c.getOrDefault("envFrom", List.of())) {
                     String cm = at(from, "configMapRef", "name");
