@@ -156,6 +156,26 @@ class ManifestsTest {
         }
     }
 
+    /** The keys of a properties file a service reads from a mounted ConfigMap are settings; 1 if checked, 0 for a Secret's file. */
+    @SuppressWarnings("unchecked")
+    private static int checkPropertiesFile(Map<String, Object> doc, Map<String, Object> mount, String location,
+            Map<String, Map<String, String>> configMaps, Service service, String w) throws IOException {
+        for (Map<String, Object> v : (List<Map<String, Object>>) at(doc, "spec", "template", "spec", "volumes")) {
+            if (mount.get("name").equals(v.get("name")) && v.get("configMap") != null) { // a Secret's file is not in the repository
+                String file = location.substring(((String) mount.get("mountPath")).length() + 1);
+                String props = configMaps.get((String) at(v, "configMap", "name")).get(file);
+                assertTrue(props != null, w + ": QUARKUS_CONFIG_LOCATIONS names " + file + ", which the mounted ConfigMap lacks");
+                Properties p = new Properties();
+                p.load(new StringReader(props));
+                for (String key : p.stringPropertyNames()) {
+                    assertTrue(propertyMatches(key, service.settings()), w + ": property " + key + " is no setting");
+                }
+                return 1;
+            }
+        }
+        return 0;
+    }
+
     static List<Map<String, Object>> documents() throws IOException {
         List<Map<String, Object>> docs = new ArrayList<>();
         try (Stream<Path> files = Files.walk(ROOT.resolve("k8s"))) {
@@ -232,19 +252,9 @@ class ManifestsTest {
                 String locations = ((List<Map<String, Object>>) c.getOrDefault("env", List.of())).stream()
                         .filter(e -> "QUARKUS_CONFIG_LOCATIONS".equals(e.get("name"))).map(e -> (String) e.get("value")).findFirst().orElse("");
                 for (Map<String, Object> mount : (List<Map<String, Object>>) c.getOrDefault("volumeMounts", List.of())) {
-                    if (!locations.isEmpty() && locations.startsWith((String) mount.get("mountPath") + "/")) { // the service's extra properties file
-                        for (Map<String, Object> v : (List<Map<String, Object>>) at(doc, "spec", "template", "spec", "volumes")) {
-                            if (mount.get("name").equals(v.get("name"))) {
-                                String file = locations.substring(((String) mount.get("mountPath")).length() + 1);
-                                String props = configMaps.get((String) at(v, "configMap", "name")).get(file);
-                                assertTrue(props != null, w + ": QUARKUS_CONFIG_LOCATIONS names " + file + ", which the mounted ConfigMap lacks");
-                                checkedPropertyFiles[0]++;
-                                Properties p = new Properties();
-                                p.load(new StringReader(props));
-                                for (String key : p.stringPropertyNames()) {
-                                    assertTrue(propertyMatches(key, service.settings()), w + ": property " + key + " is no setting");
-                                }
-                            }
+                    for (String location : locations.isEmpty() ? new String[0] : locations.split(",")) {
+                        if (location.startsWith((String) mount.get("mountPath") + "/")) { // an extra properties file of the service
+                            checkedPropertyFiles[0] += checkPropertiesFile(doc, mount, location, configMaps, service, w);
                         }
                     }
                 }
