@@ -125,4 +125,35 @@ class RedactorTest {
         assertEquals(1, result.counts().get("OPENAI_KEY"), result.text());
         assertFalse(result.text().contains(key.substring(3)), result.text());
     }
+
+    /** Secrets inside JSON are masked string by string without a parse; everything around them stays byte for byte. */
+    @Test
+    void secretsInJsonStringsAreMaskedInPlace() throws Exception {
+        Redactor redactor = Redactor.defaults();
+        com.fasterxml.jackson.core.io.JsonStringEncoder quote = com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance();
+        int checked = 0;
+        for (RedactorCorpusTest.Sample sample : RedactorCorpusTest.corpus()) {
+            if (!sample.positive() || !Detector.valueOf(sample.label()).isSecret()) {
+                continue;
+            }
+            String secret = "\"" + new String(quote.quoteAsString(sample.text())) + "\"";
+            String masked = "\"" + new String(quote.quoteAsString(redactor.secrets(sample.text()).text())) + "\"";
+            String json = "{\"messages\": [1, 2.5e3, true, null, {\"role\": \"user\", \"content\": " + secret + "}],\n  " + secret + ": \"x\"}";
+            Redactor.Result result = redactor.secrets(json);
+            assertEquals(json.replace(secret, masked), result.text(), sample.text());
+            assertEquals(2, result.total(), json);
+            checked++;
+        }
+        assertTrue(checked > 50, "secret samples: " + checked);
+    }
+
+    /** Text that only looks like JSON, with a secret outside any string, is masked as plain text. */
+    @Test
+    void secretOutsideJsonStringsIsMaskedAsPlainText() {
+        String key = "sk-proj-60CDH_ZVut9EYS_XbXyHmU2XXGuewIXeMJAsyRgzSv7keb8dDyYHo3SV5OuqBTJxbPgpdbbjy";
+        Redactor.Result result = Redactor.defaults().secrets("{ token: " + key + ", \"note\": \"fine\" }");
+        assertEquals("{ token: <OPENAI_KEY>, \"note\": \"fine\" }", result.text());
+        Redactor.Result unbalanced = Redactor.defaults().secrets("[\"" + key + " and no closing quote]");
+        assertFalse(unbalanced.text().contains(key), unbalanced.text());
+    }
 }
