@@ -81,24 +81,21 @@ public enum Detector {
     static boolean mayHoldSecret(String text) {
         int n = text.length();
         for (int i = 0; i < n; i++) {
-            if (secretTellAt(text, i) || text.charAt(i) == '\\' && i + 1 < n && text.charAt(i + 1) == 'u') {
+            boolean tell = switch (text.charAt(i)) {
+                case 's' -> text.startsWith("sk-", i);
+                case 'A' -> text.startsWith("AKIA", i) || text.startsWith("ASIA", i) || text.startsWith("ABIA", i) || text.startsWith("ACCA", i);
+                case 'g' -> (text.startsWith("gh", i) || text.startsWith("github_pat_", i)) && text.indexOf('_') >= 0;
+                case 'e' -> text.startsWith("eyJ", i);
+                case 'P' -> text.startsWith("PRIVATE KEY-----", i);
+                case 'b', 'B' -> text.regionMatches(true, i, "bearer", 0, 6) || text.regionMatches(true, i, "basic", 0, 5);
+                case '\\' -> i + 1 < n && text.charAt(i + 1) == 'u';
+                default -> false;
+            };
+            if (tell) {
                 return true;
             }
         }
         return false;
-    }
-
-    /** Does a secret detector's tell-tale start at {@code i}? */
-    static boolean secretTellAt(String text, int i) {
-        return switch (text.charAt(i)) {
-            case 's' -> text.startsWith("sk-", i);
-            case 'A' -> text.startsWith("AKIA", i) || text.startsWith("ASIA", i) || text.startsWith("ABIA", i) || text.startsWith("ACCA", i);
-            case 'g' -> (text.startsWith("gh", i) || text.startsWith("github_pat_", i)) && text.indexOf('_') >= 0;
-            case 'e' -> text.startsWith("eyJ", i);
-            case 'P' -> text.startsWith("PRIVATE KEY-----", i);
-            case 'b', 'B' -> text.regionMatches(true, i, "bearer", 0, 6) || text.regionMatches(true, i, "basic", 0, 5);
-            default -> false;
-        };
     }
 
     /**

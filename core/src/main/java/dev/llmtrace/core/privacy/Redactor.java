@@ -84,8 +84,7 @@ public final class Redactor {
         }
         char first = firstNonSpace(text);
         if ((first == '{' || first == '[') && text.length() > 1) {
-            Result json = personalData ? null : secretsInJsonStrings(text);
-            json = json != null ? json : maskJson(text, personalData);
+            Result json = maskJson(text, personalData);
             if (json != null) {
                 return json;
             }
@@ -127,65 +126,6 @@ public final class Redactor {
             return new Result(text, counts);
         }
         return new Result(out.append(text, copied, text.length()).toString(), counts);
-    }
-
-    /**
-     * Secrets only, in a JSON document, without parsing it: one pass finds the string tokens that hold a secret's
-     * tell-tale (or a {@code \\u} escape, which could spell one), and only those are decoded and masked; the rest of
-     * the document is kept as it is. Null when a tell-tale lies outside every string or the quotes do not balance:
-     * then the text may not be JSON at all, and the full parse decides.
-     */
-    private Result secretsInJsonStrings(String text) {
-        Map<String, Integer> counts = null;
-        StringBuilder out = null;
-        int copied = 0;
-        int open = -1; // the opening quote of the string we are in, or -1
-        boolean suspect = false;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (open < 0) {
-                if (c == '"') {
-                    open = i;
-                    suspect = false;
-                } else if (Detector.secretTellAt(text, i)) {
-                    return null;
-                }
-            } else if (c == '\\') {
-                suspect |= i + 1 < text.length() && text.charAt(i + 1) == 'u';
-                i++;
-            } else if (c == '"') {
-                if (suspect) {
-                    String value = decodeJsonString(text.substring(open, i + 1));
-                    if (value == null) {
-                        return null;
-                    }
-                    counts = counts == null ? new LinkedHashMap<>() : counts;
-                    String masked = maskPlain(value, false, counts);
-                    if (!masked.equals(value)) {
-                        out = out == null ? new StringBuilder(text.length()) : out;
-                        out.append(text, copied, open).append('"').append(JsonStringEncoder.getInstance().quoteAsString(masked)).append('"');
-                        copied = i + 1;
-                    }
-                }
-                open = -1;
-            } else {
-                suspect |= Detector.secretTellAt(text, i);
-            }
-        }
-        if (open >= 0) {
-            return null;
-        }
-        Map<String, Integer> found = counts == null ? Map.of() : counts;
-        return out == null ? new Result(text, found) : new Result(out.append(text, copied, text.length()).toString(), found);
-    }
-
-    /** A JSON string token (with its quotes) decoded by the JSON parser; null when it is not one. */
-    private static String decodeJsonString(String token) {
-        try (JsonParser p = JSON.createParser(token)) {
-            return p.nextToken() == JsonToken.VALUE_STRING ? p.getText() : null;
-        } catch (IOException e) {
-            return null;
-        }
     }
 
     /** The index of the quote that closes the JSON string opening at {@code open}. */
