@@ -106,9 +106,13 @@ public enum Detector {
      */
     void windows(String text, java.util.function.IntBinaryOperator scan) {
         if (this == AUTH_CREDENTIAL) {
-            for (int i = 0; i < text.length(); i++) {
-                char c = text.charAt(i);
-                if ((c == 'b' || c == 'B') && (text.regionMatches(true, i, "bearer", 0, 6) || text.regionMatches(true, i, "basic", 0, 5))) {
+            // from one 'b' or 'B' to the next by String.indexOf (vectorised), each found once: linear
+            int lower = text.indexOf('b');
+            int upper = text.indexOf('B');
+            while (lower >= 0 || upper >= 0) {
+                int i = lower < 0 ? upper : upper < 0 ? lower : Math.min(lower, upper);
+                int next = i + 1;
+                if (text.regionMatches(true, i, "bearer", 0, 6) || text.regionMatches(true, i, "basic", 0, 5)) {
                     int end = i + 5;
                     while (end < text.length() && Character.isLetter(text.charAt(end))) {
                         end++;
@@ -120,7 +124,13 @@ public enum Detector {
                         end++;
                     }
                     scan.applyAsInt(i, end);
-                    i = end - 1;
+                    next = end;
+                }
+                if (lower >= 0 && lower < next) {
+                    lower = text.indexOf('b', next);
+                }
+                if (upper >= 0 && upper < next) {
+                    upper = text.indexOf('B', next);
                 }
             }
             return;
@@ -139,10 +149,20 @@ public enum Detector {
             }
             return;
         }
+        String[] prefixes = prefixes();
         int n = text.length();
         int i = 0;
         while (i < n) {
-            if (!inWindow(text.charAt(i))) {
+            if (prefixes != null) { // only runs holding a prefix can match: jump to the next one, then widen to its run
+                int at = nextPrefix(text, prefixes, i);
+                if (at < 0) {
+                    return;
+                }
+                i = at;
+                while (i > 0 && inWindow(text.charAt(i - 1))) {
+                    i--;
+                }
+            } else if (!inWindow(text.charAt(i))) {
                 i++;
                 continue;
             }
@@ -162,6 +182,33 @@ public enum Detector {
                 scan.applyAsInt(start, i);
             }
         }
+    }
+
+    /** The literal every match of this detector starts with (one of them), for the keys and tokens; null for the others. */
+    private String[] prefixes() {
+        return switch (this) {
+            case OPENROUTER_KEY, OPENAI_KEY, ANTHROPIC_KEY -> SK;
+            case JWT -> JWT_PREFIX;
+            case AWS_ACCESS_KEY -> AWS_PREFIXES;
+            case GITHUB_TOKEN -> GITHUB_PREFIXES;
+            default -> null;
+        };
+    }
+
+    private static final String[] SK = {"sk-"};
+    private static final String[] JWT_PREFIX = {"eyJ"};
+    private static final String[] AWS_PREFIXES = {"AKIA", "ASIA", "ABIA", "ACCA"};
+    private static final String[] GITHUB_PREFIXES = {"gh", "github_pat_"};
+
+    private static int nextPrefix(String text, String[] prefixes, int from) {
+        int next = -1;
+        for (String prefix : prefixes) {
+            int at = text.indexOf(prefix, from);
+            if (at >= 0 && (next < 0 || at < next)) {
+                next = at;
+            }
+        }
+        return next;
     }
 
     private static boolean credentialChar(char c) {

@@ -109,7 +109,8 @@ public final class Redactor {
                     continue;
                 }
                 String value = token == JsonToken.FIELD_NAME ? p.currentName() : p.getText();
-                String masked = maskPlain(value, personalData, counts);
+                // most keys and values of a JSON prompt that holds one secret somewhere hold none
+                String masked = personalData || Detector.mayHoldSecret(value) ? maskPlain(value, personalData, counts) : value;
                 if (masked.equals(value)) {
                     continue;
                 }
@@ -147,10 +148,11 @@ public final class Redactor {
     private static final int MIN_ENTITY_LENGTH = 6;
 
     private String maskPlain(String text, boolean personalData, Map<String, Integer> counts) {
-        if (text.length() < MIN_ENTITY_LENGTH && extra.isEmpty() || !personalData && !Detector.mayHoldSecret(text)) {
-            return text; // e.g. the keys and most values of a JSON prompt that holds one secret somewhere
+        if (text.length() < MIN_ENTITY_LENGTH && extra.isEmpty()) {
+            return text;
         }
-        Detector.TextFacts facts = new Detector.TextFacts(text);
+        // the per-text facts only decide which personal-data detectors may match; secrets' windows find their own prefixes
+        Detector.TextFacts facts = personalData ? new Detector.TextFacts(text) : null;
         List<Span> found = null;
         for (Detector d : secrets) {
             found = scan(d, text, facts, found);
@@ -186,7 +188,7 @@ public final class Redactor {
     }
 
     private List<Span> scan(Detector d, String text, Detector.TextFacts facts, List<Span> found) {
-        if (!d.mightMatch(facts)) {
+        if (facts != null && !d.mightMatch(facts)) {
             return found;
         }
         List<Span>[] acc = new List[] {found};
