@@ -140,6 +140,7 @@ class TlsTest {
         TestCa.Issued expired = ca.issueExpired(DIR, "expired");
         expired.installAt(CERT, KEY);
         await().atMost(Duration.ofSeconds(20)).until(() -> expired.serial().equals(presented(httpsPort)));
+        await().atMost(Duration.ofSeconds(10)).until(() -> Files.readString(pipeline.ingest.log()).contains("expires (or expired)"));
         SSLHandshakeException refused = assertThrows(SSLHandshakeException.class, () -> handshake(httpsPort, trusting(caFile)));
         assertTrue(causedBy(refused, CertificateExpiredException.class), refused.toString());
         Path body = DIR.resolve("broadcast.json");

@@ -12,6 +12,8 @@ import io.vertx.grpc.VertxServerBuilder;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.security.KeyStore;
+import java.time.Duration;
+import java.time.Instant;
 import java.security.KeyStoreException;
 import java.security.cert.X509Certificate;
 import java.util.Collections;
@@ -58,6 +60,7 @@ public class GrpcListenerTls implements ServerBuilderCustomizer<VertxServerBuild
                 throw new IllegalStateException("ingest.tls.configuration-name: cannot set up TLS on the gRPC listener: " + e.getMessage(), e);
             }
             LOG.infof("OTLP/gRPC over TLS (%s): %s", tls.getName(), describe(serving));
+            warnIfExpiring(serving);
         });
     }
 
@@ -72,6 +75,7 @@ public class GrpcListenerTls implements ServerBuilderCustomizer<VertxServerBuild
             current.use(keyManager(event.tlsConfiguration()));
             serving = next;
             LOG.infof("OTLP/gRPC listener: new certificate (%s): %s", event.name(), describe(next));
+            warnIfExpiring(next);
         }
     }
 
@@ -86,6 +90,14 @@ public class GrpcListenerTls implements ServerBuilderCustomizer<VertxServerBuild
             return null;
         } catch (KeyStoreException e) {
             throw new IllegalStateException("TLS configuration '" + tls.getName() + "': cannot read its key store: " + e.getMessage(), e);
+        }
+    }
+
+    /** The same files serve HTTPS: one warning for both listeners, where an operator's log alerts look. */
+    private static void warnIfExpiring(X509Certificate certificate) {
+        if (certificate != null && certificate.getNotAfter().toInstant().isBefore(Instant.now().plus(Duration.ofDays(7)))) {
+            LOG.warnf("the TLS certificate of the OTLP listeners expires (or expired) at %s: renew it; clients refuse an expired one",
+                    certificate.getNotAfter().toInstant());
         }
     }
 
