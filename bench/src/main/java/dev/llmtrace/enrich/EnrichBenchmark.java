@@ -32,7 +32,7 @@ import org.openjdk.jmh.annotations.State;
 public class EnrichBenchmark {
     static final int BATCH = 100;
 
-    CostProcessor processor;
+    dev.llmtrace.core.TraceProcessor processor;
     ExportTraceServiceRequest one;
     ExportTraceServiceRequest batch;
 
@@ -43,8 +43,8 @@ public class EnrichBenchmark {
             table = PricingTable.of(PricingTable.read(in, "shipped", Validation.byDefaultProvider().configure()
                     .messageInterpolator(new ParameterMessageInterpolator()).buildValidatorFactory().getValidator()));
         }
-        processor = new CostProcessor(() -> table, EnumSet.allOf(EnrichConfig.AliasSet.class), 0.01,
-                new LlmMetrics(new SimpleMeterRegistry(), 200));
+        processor = dev.llmtrace.core.TraceProcessor.chain(new CostProcessor(() -> table, 0.01, new LlmMetrics(new SimpleMeterRegistry(), 200)),
+                new ConventionsProcessor(EnumSet.allOf(EnrichConfig.AliasSet.class)));
         one = OtlpJson.parseTraces(Fixtures.bytes(Fixtures.BROADCAST_FULL));
         Span template = one.getResourceSpans(0).getScopeSpans(0).getSpans(0);
         ScopeSpans.Builder spans = one.getResourceSpans(0).getScopeSpans(0).toBuilder().clearSpans();

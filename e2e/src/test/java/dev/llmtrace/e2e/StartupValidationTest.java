@@ -90,4 +90,15 @@ class StartupValidationTest {
         String log = Files.readString(enrich.log());
         assertTrue(log.contains("entry 'acme/model': output_cost_per_token must be greater than or equal to 0"), log);
     }
+
+    @Test
+    void processingStepsInAnImpossibleOrderStopEnrich() throws Exception {
+        Map<String, String> props = freePorts();
+        props.put("enrich.processors", "cost,privacy,conventions");
+        ServiceProcess enrich = new ServiceProcess(Pipeline.ALL_IN_ONE ? "all-in-one" : "enrich", props,
+                Map.of("INGEST_AUTH_TOKENS", "t=secret-token-value"), 0, WORK);
+        assertNotEquals(0, enrich.start().awaitExit(Duration.ofSeconds(60)));
+        String log = Files.readString(enrich.log());
+        assertTrue(log.contains("enrich.processors: conventions copies the prompt and completion to new names"), log);
+    }
 }

@@ -77,6 +77,17 @@ public interface EnrichConfig {
 
     enum AliasSet { OPENOBSERVE, OPENINFERENCE }
 
+    /** enrich's processing steps, by name in {@code enrich.processors}. */
+    enum Step { COST, CONVENTIONS, PRIVACY }
+
+    /**
+     * The processing steps in the order they run. Each at most once; privacy is required (secrets are masked
+     * under every policy) and runs after any step that adds content names (conventions copies the prompt to
+     * {@code input.value}), so what it masks or drops covers them.
+     */
+    @WithDefault("cost,conventions,privacy")
+    java.util.List<Step> processors();
+
     interface Conventions {
         /** Extra attribute names to add for backends: openobserve (GenAI views), openinference (Phoenix). */
         @WithDefault("openobserve,openinference")

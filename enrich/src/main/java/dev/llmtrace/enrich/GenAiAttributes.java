@@ -66,6 +66,13 @@ final class GenAiAttributes {
         return a;
     }
 
+    /** Appends {@code kv} to {@code add} unless the span (or an earlier addition) has its name. */
+    void addIfMissing(List<KeyValue> add, KeyValue kv) {
+        if (present.add(kv.getKey())) {
+            add.add(kv);
+        }
+    }
+
     /** The model that served the call, else the one asked for. */
     String model() {
         return responseModel != null ? responseModel : requestModel;

@@ -50,16 +50,17 @@ class Wiring {
         return new Enricher(steps, export, memory, metrics);
     }
 
-    /**
-     * enrich's steps in order: cost and conventions (with the live pricing table and LLM metrics), then
-     * the global privacy policy, so cost is computed before any content is dropped.
-     */
+    /** enrich's steps in the order {@code enrich.processors} names them, checked at start (a bad order stops the process). */
     @Produces
     @Singleton
+    @io.quarkus.runtime.Startup
     TraceProcessor steps(PricingTables tables, EnrichConfig config, MeterRegistry registry) {
-        CostProcessor cost = new CostProcessor(tables::current, config.conventions().aliases(), config.pricing().driftThreshold(),
-                new LlmMetrics(registry, config.metrics().maxLabelValues()));
-        return TraceProcessor.chain(cost, config.privacy().processor(config.privacy().policy(), "enrich.privacy"));
+        return Steps.inOrder(config.processors(), step -> switch (step) {
+            case COST -> new CostProcessor(tables::current, config.pricing().driftThreshold(),
+                    new LlmMetrics(registry, config.metrics().maxLabelValues()));
+            case CONVENTIONS -> new ConventionsProcessor(config.conventions().aliases());
+            case PRIVACY -> config.privacy().processor(config.privacy().policy(), "enrich.privacy");
+        });
     }
 
     /** The tenant ingest authenticated arrives as metadata; registered on the gRPC face only (the all-in-one has no hop to trust). */

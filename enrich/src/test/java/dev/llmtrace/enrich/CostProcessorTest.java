@@ -1,5 +1,6 @@
 package dev.llmtrace.enrich;
 
+import dev.llmtrace.core.TraceProcessor;
 import dev.llmtrace.core.otlp.Attributes;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -32,7 +33,12 @@ import org.junit.jupiter.api.Test;
 class CostProcessorTest {
     static final PricingTable TABLE = PricingTableTest.shipped();
     final List<LlmCall> calls = new ArrayList<>();
-    final CostProcessor processor = new CostProcessor(() -> TABLE, EnumSet.allOf(EnrichConfig.AliasSet.class), 0.01, calls::add);
+    final TraceProcessor processor = costAndConventions(TABLE, EnumSet.allOf(EnrichConfig.AliasSet.class), calls::add);
+
+    /** The cost step and the conventions step after it, as enrich runs them by default. */
+    static TraceProcessor costAndConventions(PricingTable table, java.util.Set<EnrichConfig.AliasSet> aliases, LlmCall.Listener listener) {
+        return TraceProcessor.chain(new CostProcessor(() -> table, 0.01, listener), new ConventionsProcessor(aliases));
+    }
 
     static Span only(ExportTraceServiceRequest r) {
         return r.getResourceSpans(0).getScopeSpans(0).getSpans(0);
@@ -134,9 +140,9 @@ class CostProcessorTest {
         Span after = only(processor.process(request(error), "t"));
         assertTrue(attr(after, "gen_ai.response.model").isEmpty(), "no response, no response model");
         assertEquals("aws", attr(after, "llm.provider").get().getStringValue());
-        assertEquals("google", CostProcessor.openInferenceProvider("gcp.vertex_ai"));
-        assertEquals("azure", CostProcessor.openInferenceProvider("azure.ai.openai"));
-        assertEquals(null, CostProcessor.openInferenceProvider("acme.cloud"), "unknown values are left out, not copied");
+        assertEquals("google", ConventionsProcessor.openInferenceProvider("gcp.vertex_ai"));
+        assertEquals("azure", ConventionsProcessor.openInferenceProvider("azure.ai.openai"));
+        assertEquals(null, ConventionsProcessor.openInferenceProvider("acme.cloud"), "unknown values are left out, not copied");
     }
 
     @Test
@@ -209,7 +215,7 @@ class CostProcessorTest {
         try (InputStream in = getClass().getResourceAsStream("/pricing/litellm-prices.json")) {
             table = new ObjectMapper().readTree(in);
         }
-        CostProcessor quiet = new CostProcessor(() -> TABLE, EnumSet.noneOf(EnrichConfig.AliasSet.class), 0.01, LlmCall.Listener.NONE);
+        TraceProcessor quiet = costAndConventions(TABLE, EnumSet.noneOf(EnrichConfig.AliasSet.class), LlmCall.Listener.NONE);
         int checked = 0;
         int matched = 0;
         List<String> misses = new ArrayList<>();
@@ -242,7 +248,7 @@ class CostProcessorTest {
     void cacheTierAndReasoningThroughTheConventions() {
         PricingTable table = PricingTable.of(Map.of("test/reasoner",
                 new ModelPrice(2e-6, 8e-6, 5e-7, 2.5e-6, 1.6e-5, 4e-6, 1.2e-5, 1e-6, 5e-6, "test")));
-        CostProcessor p = new CostProcessor(() -> table, EnumSet.allOf(EnrichConfig.AliasSet.class), 0.01, LlmCall.Listener.NONE);
+        TraceProcessor p = costAndConventions(table, EnumSet.allOf(EnrichConfig.AliasSet.class), LlmCall.Listener.NONE);
         Span broadcast = span("test/reasoner", Convention.OPENROUTER, 1000, 500).toBuilder()
                 .addAttributes(Attributes.integer("gen_ai.usage.input_tokens.cache_write", 100))
                 .addAttributes(Attributes.integer("gen_ai.usage.output_tokens.reasoning", 200)).build();

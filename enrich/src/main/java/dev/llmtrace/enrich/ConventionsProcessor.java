@@ -1,0 +1,148 @@
+package dev.llmtrace.enrich;
+
+import static dev.llmtrace.core.otlp.Attributes.decimal;
+import static dev.llmtrace.core.otlp.Attributes.integer;
+import static dev.llmtrace.core.otlp.Attributes.string;
+
+import dev.llmtrace.core.TraceProcessor;
+import dev.llmtrace.enrich.pricing.TokenUsage;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.trace.v1.Span;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Bridges attribute conventions on LLM spans, after cost (whose attributes it reads like the sender's): canonical
+ * OTel GenAI names where only another convention's are present, and the configured alias sets (OpenObserve's GenAI
+ * views, OpenInference for Phoenix). Like every enrich step it only adds names that are missing, never renames or
+ * removes one (users' TraceQL depends on them).
+ */
+public final class ConventionsProcessor implements TraceProcessor {
+    private final Set<EnrichConfig.AliasSet> aliases;
+
+    public ConventionsProcessor(Set<EnrichConfig.AliasSet> aliases) {
+        this.aliases = aliases.isEmpty() ? EnumSet.noneOf(EnrichConfig.AliasSet.class) : EnumSet.copyOf(aliases);
+    }
+
+    @Override
+    public ExportTraceServiceRequest process(ExportTraceServiceRequest request, String tenant) {
+        return SpanAdditions.apply(request, this::bridge);
+    }
+
+    /** The names to add to {@code span}; empty for spans that are not LLM calls. */
+    List<KeyValue> bridge(Span span) {
+        GenAiAttributes a = GenAiAttributes.read(span.getAttributesList());
+        if (!a.isLlmCall()) {
+            return List.of();
+        }
+        List<KeyValue> add = new ArrayList<>(12);
+        TokenUsage tokens = new TokenUsage(Math.max(0, a.input), Math.max(0, a.output), a.cacheRead, a.cacheWrite, a.reasoning);
+        double totalCost = a.hasSenderCost() ? a.senderTotal() : Double.NaN; // the sender's, or what the cost step added
+        double inputCost = a.inputCost;
+        double outputCost = a.outputCost;
+        canonical(add, a, tokens);
+        if (aliases.contains(EnrichConfig.AliasSet.OPENOBSERVE)) {
+            if (!Double.isNaN(totalCost)) {
+                a.addIfMissing(add, decimal("gen_ai.usage.cost", totalCost));
+            }
+            if (a.sessionId != null) {
+                a.addIfMissing(add, string("gen_ai.conversation.id", a.sessionId));
+            }
+            if (a.responseModel != null) { // only what the span says: a span without a response has no response model
+                a.addIfMissing(add, string("gen_ai.response.model", a.responseModel));
+            }
+        }
+        if (aliases.contains(EnrichConfig.AliasSet.OPENINFERENCE)) {
+            a.addIfMissing(add, string("openinference.span.kind", "LLM"));
+            a.addIfMissing(add, string("llm.model_name", a.model()));
+            // what Phoenix shows as input and output: content names, so every privacy policy treats them as
+            // it treats the prompt and completion they come from, at enrich and at each destination
+            if (a.prompt != null) {
+                a.addIfMissing(add, string("input.value", a.prompt));
+                a.addIfMissing(add, string("input.mime_type", mimeType(a.prompt)));
+            }
+            if (a.completion != null) {
+                a.addIfMissing(add, string("output.value", a.completion));
+                a.addIfMissing(add, string("output.mime_type", mimeType(a.completion)));
+            }
+            String provider = openInferenceProvider(a.provider);
+            if (provider != null) { // in OpenInference's own vocabulary, never copied raw
+                a.addIfMissing(add, string("llm.provider", provider));
+            }
+            if (a.hasTokens()) {
+                a.addIfMissing(add, integer("llm.token_count.prompt", tokens.input()));
+                a.addIfMissing(add, integer("llm.token_count.completion", tokens.output()));
+                a.addIfMissing(add, integer("llm.token_count.total", a.total >= 0 ? a.total : tokens.input() + tokens.output()));
+            }
+            if (tokens.cacheRead() > 0) {
+                a.addIfMissing(add, integer("llm.token_count.prompt_details.cache_read", tokens.cacheRead()));
+            }
+            if (tokens.cacheWrite() > 0) {
+                a.addIfMissing(add, integer("llm.token_count.prompt_details.cache_write", tokens.cacheWrite()));
+            }
+            if (tokens.reasoning() > 0) {
+                a.addIfMissing(add, integer("llm.token_count.completion_details.reasoning", tokens.reasoning()));
+            }
+            if (!Double.isNaN(totalCost)) {
+                if (!Double.isNaN(inputCost)) {
+                    a.addIfMissing(add, decimal("llm.cost.prompt", inputCost));
+                }
+                if (!Double.isNaN(outputCost)) {
+                    a.addIfMissing(add, decimal("llm.cost.completion", outputCost));
+                }
+                a.addIfMissing(add, decimal("llm.cost.total", totalCost));
+            }
+        }
+        return add;
+    }
+
+    /** OTel GenAI names where only another convention's are present. */
+    private static void canonical(List<KeyValue> add, GenAiAttributes a, TokenUsage tokens) {
+        a.addIfMissing(add, string("gen_ai.request.model", a.requestModel != null ? a.requestModel : a.model()));
+        if (a.provider != null) {
+            a.addIfMissing(add, string("gen_ai.provider.name", a.provider));
+        }
+        if (a.hasTokens()) {
+            a.addIfMissing(add, integer("gen_ai.usage.input_tokens", tokens.input()));
+            a.addIfMissing(add, integer("gen_ai.usage.output_tokens", tokens.output()));
+        }
+    }
+
+    /**
+     * A provider name of any convention (OTel's {@code aws.bedrock}, {@code gcp.vertex_ai},
+     * {@code azure.ai.openai}, OpenRouter's organisations) as OpenInference names it, or null when it has
+     * no such name: an unknown value is left out rather than passed on to override a backend's own mapping.
+     */
+    static String openInferenceProvider(String provider) {
+        if (provider == null) {
+            return null;
+        }
+        String p = provider.toLowerCase(java.util.Locale.ROOT);
+        if (p.startsWith("aws") || p.equals("amazon") || p.equals("bedrock")) {
+            return "aws";
+        }
+        if (p.startsWith("gcp") || p.startsWith("google") || p.equals("vertex_ai") || p.equals("gemini")) {
+            return "google";
+        }
+        if (p.startsWith("azure")) {
+            return "azure";
+        }
+        return switch (p) {
+            case "openai" -> "openai";
+            case "anthropic" -> "anthropic";
+            case "mistral_ai", "mistralai", "mistral" -> "mistralai";
+            case "cohere" -> "cohere";
+            case "x_ai", "xai", "x-ai" -> "xai";
+            case "deepseek" -> "deepseek";
+            default -> null;
+        };
+    }
+
+    private static String mimeType(String content) {
+        String t = content.stripLeading();
+        return t.startsWith("{") || t.startsWith("[") ? "application/json" : "text/plain";
+    }
+}

@@ -1,0 +1,36 @@
+package dev.llmtrace.enrich;
+
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import io.opentelemetry.proto.trace.v1.Span;
+import java.util.List;
+import java.util.function.Function;
+
+/** What enrich's attribute steps share: attributes appended to some spans, the request copied only if any were. */
+final class SpanAdditions {
+    private SpanAdditions() {}
+
+    /** {@code perSpan} answers the attributes to append to a span (empty: none); the same request when nothing is added. */
+    static ExportTraceServiceRequest apply(ExportTraceServiceRequest request, Function<Span, List<KeyValue>> perSpan) {
+        ExportTraceServiceRequest.Builder out = null;
+        for (int r = 0; r < request.getResourceSpansCount(); r++) {
+            ResourceSpans rs = request.getResourceSpans(r);
+            for (int s = 0; s < rs.getScopeSpansCount(); s++) {
+                ScopeSpans ss = rs.getScopeSpans(s);
+                for (int i = 0; i < ss.getSpansCount(); i++) {
+                    List<KeyValue> added = perSpan.apply(ss.getSpans(i));
+                    if (added.isEmpty()) {
+                        continue;
+                    }
+                    if (out == null) {
+                        out = request.toBuilder();
+                    }
+                    out.getResourceSpansBuilder(r).getScopeSpansBuilder(s).getSpansBuilder(i).addAllAttributes(added);
+                }
+            }
+        }
+        return out == null ? request : out.build();
+    }
+}
