@@ -61,14 +61,10 @@ public final class CostProcessor implements TraceProcessor {
             match = prices.lookup(a.requestModel);
         }
         Cost estimate = match.map(m -> Cost.of(tokens, m.price())).orElse(null);
-        double inputCost = Double.NaN;
-        double outputCost = Double.NaN;
         double totalCost = Double.NaN;
         boolean drifted = false;
         if (a.hasSenderCost()) {
             totalCost = a.senderTotal();
-            inputCost = a.inputCost;
-            outputCost = a.outputCost;
             add.add(string("llmtrace.cost.source", "sender"));
             if (estimate != null && a.hasTokens()) {
                 double drift = totalCost == 0 ? (estimate.total() == 0 ? 0 : 1) : (estimate.total() - totalCost) / totalCost;
@@ -82,11 +78,9 @@ public final class CostProcessor implements TraceProcessor {
                 add.add(string("llmtrace.cost.unit_price_check", ok ? "ok" : "mismatch"));
             }
         } else if (estimate != null && a.hasTokens()) {
-            inputCost = estimate.input();
-            outputCost = estimate.output();
             totalCost = estimate.total();
-            a.addIfMissing(add, decimal("gen_ai.usage.input_cost", inputCost));
-            a.addIfMissing(add, decimal("gen_ai.usage.output_cost", outputCost));
+            a.addIfMissing(add, decimal("gen_ai.usage.input_cost", estimate.input()));
+            a.addIfMissing(add, decimal("gen_ai.usage.output_cost", estimate.output()));
             a.addIfMissing(add, decimal("gen_ai.usage.total_cost", totalCost));
             add.add(string("llmtrace.cost.source", match.get().estimate() ? "estimate"
                     : "openrouter-live".equals(match.get().price().provider()) ? "openrouter" : "table"));
