@@ -63,13 +63,31 @@ final class HttpSender implements Sender {
         }
     }
 
+    /** A batch and its gzip form, kept while the batch may be retried. */
+    private record Compressed(byte[] body, byte[] gzip) {}
+
+    private volatile Compressed retried;
+
+    /** Delivered: no retry will want this batch's compressed form, and it should not outlive the queue's copy. */
+    private void forget(byte[] body) {
+        Compressed c = retried;
+        if (c != null && c.body() == body) {
+            retried = null;
+        }
+    }
+
     @Override
     public CompletableFuture<Result> send(byte[] body, String tenant) {
         HttpRequest.Builder request = HttpRequest.newBuilder(spec.url()).timeout(spec.timeout())
                 .header("Content-Type", contentType);
         byte[] wire = body;
         if (spec.gzip()) {
-            wire = BoundedGzip.gzip(body);
+            Compressed c = retried;
+            if (c == null || c.body() != body) { // a retry hands the very same array: compress each batch once
+                c = new Compressed(body, BoundedGzip.gzip(body));
+                retried = c;
+            }
+            wire = c.gzip();
             request.header("Content-Encoding", "gzip");
         }
         spec.headers().forEach(request::header);
@@ -89,6 +107,7 @@ final class HttpSender implements Sender {
                     if (response.statusCode() / 100 != 2) {
                         throw HttpErrors.classify(response.statusCode(), response.headers().firstValue("Retry-After").orElse(null));
                     }
+                    forget(body);
                     return partialSuccess(response.body());
                 });
     }
