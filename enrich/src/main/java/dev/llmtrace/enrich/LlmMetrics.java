@@ -14,7 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * provider, OpenRouter API key name and tenant, so cost per model per key needs no recording rule.
  * Each label keeps at most {@code maxLabelValues} distinct values; later ones are counted as "other".
  */
-final class LlmMetrics implements LlmCall.Listener {
+public final class LlmMetrics implements LlmCall.Listener {
     static final String OTHER = "other";
     private static final String[] TOKEN_TYPES = {"input", "output", "cache_read", "cache_write", "reasoning"};
 
@@ -27,7 +27,7 @@ final class LlmMetrics implements LlmCall.Listener {
     private record Meters(Counter ok, Counter error, Counter unset, Counter[] tokens, Counter cost, Timer duration,
             Counter unknownModel, Counter drift) {}
 
-    LlmMetrics(MeterRegistry registry, int maxLabelValues) {
+    public LlmMetrics(MeterRegistry registry, int maxLabelValues) {
         this.registry = registry;
         this.maxLabelValues = maxLabelValues;
     }

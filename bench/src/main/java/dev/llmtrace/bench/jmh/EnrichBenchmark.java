@@ -1,8 +1,12 @@
-package dev.llmtrace.enrich;
+package dev.llmtrace.bench.jmh;
 
 import com.google.protobuf.ByteString;
 import dev.llmtrace.core.Fixtures;
 import dev.llmtrace.core.otlp.OtlpJson;
+import dev.llmtrace.enrich.ConventionsProcessor;
+import dev.llmtrace.enrich.CostProcessor;
+import dev.llmtrace.enrich.EnrichConfig;
+import dev.llmtrace.enrich.LlmMetrics;
 import dev.llmtrace.enrich.pricing.PricingTable;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;

@@ -1,4 +1,4 @@
-package dev.llmtrace.enrich;
+package dev.llmtrace.bench.jmh;
 
 import dev.llmtrace.core.Fixtures;
 import dev.llmtrace.core.otlp.OtlpJson;
