@@ -4,12 +4,9 @@ import static dev.llmtrace.core.otlp.Attributes.decimal;
 import static dev.llmtrace.core.otlp.Attributes.integer;
 import static dev.llmtrace.core.otlp.Attributes.string;
 
-import dev.llmtrace.core.TraceProcessor;
 import dev.llmtrace.enrich.pricing.TokenUsage;
-import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.trace.v1.Span;
-import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
@@ -20,7 +17,7 @@ import java.util.Set;
  * views, OpenInference for Phoenix). Like every enrich step it only adds names that are missing, never renames or
  * removes one (users' TraceQL depends on them).
  */
-public final class ConventionsProcessor implements TraceProcessor {
+public final class ConventionsProcessor implements SpanStep {
     private final Set<EnrichConfig.AliasSet> aliases;
 
     public ConventionsProcessor(Set<EnrichConfig.AliasSet> aliases) {
@@ -28,20 +25,10 @@ public final class ConventionsProcessor implements TraceProcessor {
     }
 
     @Override
-    public ExportTraceServiceRequest process(ExportTraceServiceRequest request, String tenant) {
-        return SpanAdditions.apply(request, this::bridge);
-    }
-
-    /** The names to add to {@code span}; empty for spans that are not LLM calls. */
-    List<KeyValue> bridge(Span span) {
-        GenAiAttributes a = GenAiAttributes.read(span.getAttributesList());
-        if (!a.isLlmCall()) {
-            return List.of();
-        }
-        List<KeyValue> add = new ArrayList<>(12);
+    public void addTo(Span span, GenAiAttributes a, List<KeyValue> add, String tenant) {
         TokenUsage tokens = new TokenUsage(Math.max(0, a.input), Math.max(0, a.output), a.cacheRead, a.cacheWrite, a.reasoning);
         double totalCost = a.hasSenderCost() ? a.senderTotal() : Double.NaN; // the sender's, or what the cost step added
-        double inputCost = a.inputCost;
+        double inputCost = a.inputCost; // read before this step's own additions can change them
         double outputCost = a.outputCost;
         canonical(add, a, tokens);
         if (aliases.contains(EnrichConfig.AliasSet.OPENOBSERVE)) {
@@ -96,7 +83,6 @@ public final class ConventionsProcessor implements TraceProcessor {
                 a.addIfMissing(add, decimal("llm.cost.total", totalCost));
             }
         }
-        return add;
     }
 
     /** OTel GenAI names where only another convention's are present. */

@@ -3,16 +3,13 @@ package dev.llmtrace.enrich;
 import static dev.llmtrace.core.otlp.Attributes.decimal;
 import static dev.llmtrace.core.otlp.Attributes.string;
 
-import dev.llmtrace.core.TraceProcessor;
 import dev.llmtrace.core.otlp.Attributes;
 import dev.llmtrace.enrich.pricing.Cost;
 import dev.llmtrace.enrich.pricing.PricingTable;
 import dev.llmtrace.enrich.pricing.TokenUsage;
-import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.trace.v1.Span;
 import io.opentelemetry.proto.trace.v1.Status;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -31,7 +28,7 @@ import java.util.function.Supplier;
  *   <li>An unknown model gets no cost, only {@code llmtrace.cost.unknown_model=true}: never a guess.
  * </ul>
  */
-public final class CostProcessor implements TraceProcessor {
+public final class CostProcessor implements SpanStep {
     private final Supplier<PricingTable> table;
     private final double driftThreshold;
     private final LlmCall.Listener listener;
@@ -43,18 +40,8 @@ public final class CostProcessor implements TraceProcessor {
     }
 
     @Override
-    public ExportTraceServiceRequest process(ExportTraceServiceRequest request, String tenant) {
+    public void addTo(Span span, GenAiAttributes a, List<KeyValue> add, String tenant) {
         PricingTable prices = table.get();
-        return SpanAdditions.apply(request, span -> enrich(span, prices, tenant));
-    }
-
-    /** The attributes to add to {@code span}; empty for spans that are not LLM calls. */
-    List<KeyValue> enrich(Span span, PricingTable prices, String tenant) {
-        GenAiAttributes a = GenAiAttributes.read(span.getAttributesList());
-        if (!a.isLlmCall()) {
-            return List.of();
-        }
-        List<KeyValue> add = new ArrayList<>(12);
         TokenUsage tokens = new TokenUsage(Math.max(0, a.input), Math.max(0, a.output), a.cacheRead, a.cacheWrite, a.reasoning);
         Optional<PricingTable.Match> match = prices.lookup(a.model());
         if (match.isEmpty() && a.requestModel != null && !a.requestModel.equals(a.model())) {
@@ -92,7 +79,6 @@ public final class CostProcessor implements TraceProcessor {
         }
         listener.onLlmCall(new LlmCall(a.model(), a.provider, a.apiKeyName, tenant,
                 status(span.getStatus()), tokens, totalCost, span.getEndTimeUnixNano() - span.getStartTimeUnixNano(), unknown, drifted));
-        return add;
     }
 
     private static String status(Status status) {

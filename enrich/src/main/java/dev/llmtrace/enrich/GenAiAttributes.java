@@ -34,36 +34,41 @@ final class GenAiAttributes {
     static GenAiAttributes read(List<KeyValue> attributes) {
         GenAiAttributes a = new GenAiAttributes();
         for (KeyValue kv : attributes) {
-            String key = kv.getKey();
-            a.present.add(key);
-            AnyValue v = kv.getValue();
-            switch (key) {
-                case "gen_ai.request.model", "llm.request.model_name", "llm.model_name" -> a.requestModel = firstString(a.requestModel, v);
-                case "gen_ai.response.model", "llm.response.model_name" -> a.responseModel = firstString(a.responseModel, v);
-                case "gen_ai.provider.name", "gen_ai.system", "llm.provider", "llm.system" -> a.provider = firstString(a.provider, v);
-                case "trace.metadata.openrouter.api_key_name" -> a.apiKeyName = string(v);
-                case "gen_ai.prompt", "gen_ai.input.messages" -> a.prompt = firstString(a.prompt, v);
-                case "gen_ai.completion", "gen_ai.output.messages" -> a.completion = firstString(a.completion, v);
-                case "session.id", "gen_ai.conversation.id" -> a.sessionId = firstString(a.sessionId, v);
-                case "gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens", "llm.token_count.prompt" -> a.input = first(a.input, v);
-                case "gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens", "llm.token_count.completion" -> a.output = first(a.output, v);
-                case "gen_ai.usage.total_tokens", "llm.token_count.total" -> a.total = first(a.total, v);
-                case "gen_ai.usage.input_tokens.cached", "gen_ai.usage.cache_read.input_tokens", "gen_ai.usage.cache_read_input_tokens",
-                        "llm.token_count.prompt_details.cache_read" -> a.cacheRead = Math.max(a.cacheRead, number(v));
-                case "gen_ai.usage.input_tokens.cache_write", "gen_ai.usage.cache_creation.input_tokens",
-                        "gen_ai.usage.cache_creation_input_tokens", "llm.token_count.prompt_details.cache_write" ->
-                        a.cacheWrite = Math.max(a.cacheWrite, number(v));
-                case "gen_ai.usage.output_tokens.reasoning", "gen_ai.usage.reasoning.output_tokens",
-                        "llm.token_count.completion_details.reasoning" -> a.reasoning = Math.max(a.reasoning, number(v));
-                case "gen_ai.usage.input_cost", "llm.cost.prompt" -> a.inputCost = firstDouble(a.inputCost, v);
-                case "gen_ai.usage.output_cost", "llm.cost.completion" -> a.outputCost = firstDouble(a.outputCost, v);
-                case "gen_ai.usage.total_cost", "gen_ai.usage.cost", "llm.cost.total" -> a.totalCost = firstDouble(a.totalCost, v);
-                case "trace.metadata.openrouter.input_unit_price" -> a.inputUnitPrice = decimal(v);
-                case "trace.metadata.openrouter.output_unit_price" -> a.outputUnitPrice = decimal(v);
-                default -> { }
-            }
+            a.absorb(kv);
         }
         return a;
+    }
+
+    /** Takes one more attribute into account, as if the span had carried it after the others. */
+    void absorb(KeyValue kv) {
+        String key = kv.getKey();
+        present.add(key);
+        AnyValue v = kv.getValue();
+        switch (key) {
+            case "gen_ai.request.model", "llm.request.model_name", "llm.model_name" -> requestModel = firstString(requestModel, v);
+            case "gen_ai.response.model", "llm.response.model_name" -> responseModel = firstString(responseModel, v);
+            case "gen_ai.provider.name", "gen_ai.system", "llm.provider", "llm.system" -> provider = firstString(provider, v);
+            case "trace.metadata.openrouter.api_key_name" -> apiKeyName = string(v);
+            case "gen_ai.prompt", "gen_ai.input.messages" -> prompt = firstString(prompt, v);
+            case "gen_ai.completion", "gen_ai.output.messages" -> completion = firstString(completion, v);
+            case "session.id", "gen_ai.conversation.id" -> sessionId = firstString(sessionId, v);
+            case "gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens", "llm.token_count.prompt" -> input = first(input, v);
+            case "gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens", "llm.token_count.completion" -> output = first(output, v);
+            case "gen_ai.usage.total_tokens", "llm.token_count.total" -> total = first(total, v);
+            case "gen_ai.usage.input_tokens.cached", "gen_ai.usage.cache_read.input_tokens", "gen_ai.usage.cache_read_input_tokens",
+                    "llm.token_count.prompt_details.cache_read" -> cacheRead = Math.max(cacheRead, number(v));
+            case "gen_ai.usage.input_tokens.cache_write", "gen_ai.usage.cache_creation.input_tokens",
+                    "gen_ai.usage.cache_creation_input_tokens", "llm.token_count.prompt_details.cache_write" ->
+                    cacheWrite = Math.max(cacheWrite, number(v));
+            case "gen_ai.usage.output_tokens.reasoning", "gen_ai.usage.reasoning.output_tokens",
+                    "llm.token_count.completion_details.reasoning" -> reasoning = Math.max(reasoning, number(v));
+            case "gen_ai.usage.input_cost", "llm.cost.prompt" -> inputCost = firstDouble(inputCost, v);
+            case "gen_ai.usage.output_cost", "llm.cost.completion" -> outputCost = firstDouble(outputCost, v);
+            case "gen_ai.usage.total_cost", "gen_ai.usage.cost", "llm.cost.total" -> totalCost = firstDouble(totalCost, v);
+            case "trace.metadata.openrouter.input_unit_price" -> inputUnitPrice = decimal(v);
+            case "trace.metadata.openrouter.output_unit_price" -> outputUnitPrice = decimal(v);
+            default -> { }
+        }
     }
 
     /** Appends {@code kv} to {@code add} unless the span (or an earlier addition) has its name. */

@@ -1,6 +1,7 @@
 package dev.llmtrace.enrich;
 
 import dev.llmtrace.core.TraceProcessor;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
@@ -24,7 +25,24 @@ final class Steps {
             throw new IllegalArgumentException("enrich.processors: conventions copies the prompt and completion to new names, "
                     + "so it must run before privacy: " + names(order));
         }
-        return TraceProcessor.chain(order.stream().map(make).toArray(TraceProcessor[]::new));
+        List<TraceProcessor> chain = new ArrayList<>();
+        List<SpanStep> run = new ArrayList<>(); // consecutive attribute steps: one pass over the spans
+        for (EnrichConfig.Step step : order) {
+            TraceProcessor processor = make.apply(step);
+            if (processor instanceof SpanStep spanStep) {
+                run.add(spanStep);
+                continue;
+            }
+            if (!run.isEmpty()) {
+                chain.add(SpanStep.fused(List.copyOf(run)));
+                run.clear();
+            }
+            chain.add(processor);
+        }
+        if (!run.isEmpty()) {
+            chain.add(SpanStep.fused(List.copyOf(run)));
+        }
+        return TraceProcessor.chain(chain.toArray(TraceProcessor[]::new));
     }
 
     private static String name(EnrichConfig.Step step) {

@@ -35,9 +35,9 @@ class CostProcessorTest {
     final List<LlmCall> calls = new ArrayList<>();
     final TraceProcessor processor = costAndConventions(TABLE, EnumSet.allOf(EnrichConfig.AliasSet.class), calls::add);
 
-    /** The cost step and the conventions step after it, as enrich runs them by default. */
+    /** The cost step and the conventions step after it, as enrich runs them by default (one pass over the spans). */
     static TraceProcessor costAndConventions(PricingTable table, java.util.Set<EnrichConfig.AliasSet> aliases, LlmCall.Listener listener) {
-        return TraceProcessor.chain(new CostProcessor(() -> table, 0.01, listener), new ConventionsProcessor(aliases));
+        return SpanStep.fused(List.of(new CostProcessor(() -> table, 0.01, listener), new ConventionsProcessor(aliases)));
     }
 
     static Span only(ExportTraceServiceRequest r) {

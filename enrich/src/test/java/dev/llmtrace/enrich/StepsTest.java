@@ -71,4 +71,21 @@ class StepsTest {
         return request.getResourceSpans(0).getScopeSpans(0).getSpans(0).getAttributesList().stream().map(KeyValue::getKey)
                 .collect(Collectors.toCollection(java.util.HashSet::new));
     }
+
+    /** Run as one pass, cost and conventions add exactly what they add as two passes over the request. */
+    @Test
+    void fusedStepsAddWhatSeparatePassesAdd() {
+        CostProcessor cost = new CostProcessor(() -> CostProcessorTest.TABLE, 0.01, LlmCall.Listener.NONE);
+        ConventionsProcessor conventions = new ConventionsProcessor(EnumSet.allOf(EnrichConfig.AliasSet.class));
+        TraceProcessor twoPasses = TraceProcessor.chain(cost, conventions); // each step its own pass
+        TraceProcessor onePass = Steps.inOrder(List.of(COST, CONVENTIONS, PRIVACY), step -> switch (step) {
+            case COST -> cost;
+            case CONVENTIONS -> conventions;
+            case PRIVACY -> (request, tenant) -> request;
+        });
+        for (String fixture : Fixtures.WITH_SPANS) {
+            ExportTraceServiceRequest request = OtlpJson.parseTraces(Fixtures.bytes(fixture));
+            assertEquals(twoPasses.process(request, "t"), onePass.process(request, "t"), fixture);
+        }
+    }
 }

@@ -7,6 +7,7 @@ import dev.llmtrace.enrich.ConventionsProcessor;
 import dev.llmtrace.enrich.CostProcessor;
 import dev.llmtrace.enrich.EnrichConfig;
 import dev.llmtrace.enrich.LlmMetrics;
+import dev.llmtrace.enrich.SpanStep;
 import dev.llmtrace.enrich.pricing.PricingTable;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
@@ -15,6 +16,7 @@ import io.opentelemetry.proto.trace.v1.Span;
 import jakarta.validation.Validation;
 import java.io.InputStream;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.hibernate.validator.messageinterpolation.ParameterMessageInterpolator;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -47,8 +49,8 @@ public class EnrichBenchmark {
             table = PricingTable.of(PricingTable.read(in, "shipped", Validation.byDefaultProvider().configure()
                     .messageInterpolator(new ParameterMessageInterpolator()).buildValidatorFactory().getValidator()));
         }
-        processor = dev.llmtrace.core.TraceProcessor.chain(new CostProcessor(() -> table, 0.01, new LlmMetrics(new SimpleMeterRegistry(), 200)),
-                new ConventionsProcessor(EnumSet.allOf(EnrichConfig.AliasSet.class)));
+        processor = SpanStep.fused(List.of(new CostProcessor(() -> table, 0.01, new LlmMetrics(new SimpleMeterRegistry(), 200)),
+                new ConventionsProcessor(EnumSet.allOf(EnrichConfig.AliasSet.class))));
         one = OtlpJson.parseTraces(Fixtures.bytes(Fixtures.BROADCAST_FULL));
         Span template = one.getResourceSpans(0).getScopeSpans(0).getSpans(0);
         ScopeSpans.Builder spans = one.getResourceSpans(0).getScopeSpans(0).toBuilder().clearSpans();
