@@ -26,7 +26,6 @@ import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
-import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.data.SpanData;
@@ -35,10 +34,8 @@ import io.opentelemetry.sdk.trace.export.SpanExporter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -63,32 +60,6 @@ class EndToEndTest {
         }
     }
 
-    /** Keeps what the SDK exported, to compare with what the backend got. */
-    static final class Recording implements SpanExporter {
-        final SpanExporter delegate;
-        final List<SpanData> exported = new CopyOnWriteArrayList<>();
-
-        Recording(SpanExporter delegate) {
-            this.delegate = delegate;
-        }
-
-        @Override
-        public CompletableResultCode export(Collection<SpanData> spans) {
-            exported.addAll(spans);
-            return delegate.export(spans);
-        }
-
-        @Override
-        public CompletableResultCode flush() {
-            return delegate.flush();
-        }
-
-        @Override
-        public CompletableResultCode shutdown() {
-            return delegate.shutdown();
-        }
-    }
-
     @Test
     void sdkGrpcExporterSpansArriveIntact() {
         sendWithSdkAndCompare("e2e-grpc", OtlpGrpcSpanExporter.builder()
@@ -107,7 +78,7 @@ class EndToEndTest {
     }
 
     private void sendWithSdkAndCompare(String serviceName, SpanExporter exporter) {
-        Recording recording = new Recording(exporter);
+        RecordingExporter recording = new RecordingExporter(exporter);
         SdkTracerProvider provider = SdkTracerProvider.builder()
                 .setResource(Resource.getDefault().merge(Resource.create(Attributes.of(AttributeKey.stringKey("service.name"), serviceName))))
                 .addSpanProcessor(SimpleSpanProcessor.create(recording))

@@ -11,7 +11,6 @@ import dev.llmtrace.core.TestCa;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
 import io.opentelemetry.exporter.otlp.trace.OtlpGrpcSpanExporter;
-import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
@@ -29,14 +28,12 @@ import java.security.cert.CertificateExpiredException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLSocket;
@@ -108,11 +105,8 @@ class TlsTest {
     void certificateRenewedOnDiskWhileClientsSend() throws Exception {
         pipeline.backend.clear();
         AtomicBoolean sending = new AtomicBoolean(true);
-        Set<String> delivered = ConcurrentHashMap.newKeySet();
-        AtomicInteger failures = new AtomicInteger();
-        List<Thread> senders = List.of(
-                sender(httpExporter(caFile), "renewal-http", sending, delivered, failures),
-                sender(grpcExporter(caFile), "renewal-grpc", sending, delivered, failures));
+        List<RecordingExporter> exporters = List.of(new RecordingExporter(httpExporter(caFile)), new RecordingExporter(grpcExporter(caFile)));
+        List<Thread> senders = List.of(sender(exporters.get(0), "renewal-http", sending), sender(exporters.get(1), "renewal-grpc", sending));
         senders.forEach(Thread::start);
         Thread.sleep(1000);
         TestCa.Issued renewed = ca.issue(DIR, "renewed");
@@ -124,7 +118,8 @@ class TlsTest {
         for (Thread sender : senders) {
             sender.join(30_000);
         }
-        assertEquals(0, failures.get(), "no export failed during the renewal");
+        assertEquals(0, exporters.stream().mapToInt(e -> e.failures.get()).sum(), "no export failed during the renewal");
+        Set<String> delivered = exporters.stream().flatMap(e -> e.exported.stream()).map(SpanData::getSpanId).collect(Collectors.toSet());
         assertTrue(delivered.size() > 20, "the clients sent throughout: " + delivered.size());
         await().atMost(Duration.ofSeconds(30)).until(() -> pipeline.backend.spansById().keySet().containsAll(delivered));
         assertEquals(delivered.size(), pipeline.backend.spanCount(), "every span once");
@@ -166,19 +161,17 @@ class TlsTest {
 
     /** One span through {@code exporter}; its span id. */
     private static List<String> sendOne(SpanExporter exporter, String name) {
-        List<String> ids = new ArrayList<>();
-        SdkTracerProvider provider = SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(new Counting(exporter, ids::add, null)))
-                .build();
+        RecordingExporter recording = new RecordingExporter(exporter);
+        SdkTracerProvider provider = SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(recording)).build();
         provider.get("tls-test").spanBuilder(name).startSpan().end();
         assertTrue(provider.forceFlush().join(15, TimeUnit.SECONDS).isSuccess(), name + " exported");
         provider.shutdown().join(10, TimeUnit.SECONDS);
-        return ids;
+        return recording.exported.stream().map(SpanData::getSpanId).toList();
     }
 
-    private static Thread sender(SpanExporter exporter, String name, AtomicBoolean sending, Set<String> delivered, AtomicInteger failures) {
+    private static Thread sender(RecordingExporter exporter, String name, AtomicBoolean sending) {
         return new Thread(() -> {
-            SdkTracerProvider provider = SdkTracerProvider.builder()
-                    .addSpanProcessor(SimpleSpanProcessor.create(new Counting(exporter, delivered::add, failures))).build();
+            SdkTracerProvider provider = SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(exporter)).build();
             Tracer tracer = provider.get("tls-test");
             while (sending.get()) {
                 tracer.spanBuilder(name).startSpan().end();
@@ -187,32 +180,6 @@ class TlsTest {
             }
             provider.shutdown().join(10, TimeUnit.SECONDS);
         }, name);
-    }
-
-    /** Passes spans on; records the ids of those the exporter reported done, and counts failures. */
-    private record Counting(SpanExporter delegate, java.util.function.Consumer<String> done, AtomicInteger failures) implements SpanExporter {
-        @Override
-        public CompletableResultCode export(Collection<SpanData> spans) {
-            CompletableResultCode result = delegate.export(spans);
-            result.whenComplete(() -> {
-                if (result.isSuccess()) {
-                    spans.forEach(s -> done.accept(s.getSpanId()));
-                } else if (failures != null) {
-                    failures.incrementAndGet();
-                }
-            });
-            return result;
-        }
-
-        @Override
-        public CompletableResultCode flush() {
-            return delegate.flush();
-        }
-
-        @Override
-        public CompletableResultCode shutdown() {
-            return delegate.shutdown();
-        }
     }
 
     /** The serial number of the certificate a fresh handshake on {@code port} presents (whatever its validity). */
