@@ -62,11 +62,9 @@ public enum Detector {
             case IBAN -> f.digits >= 4 && f.upper >= 2;
             case IP_ADDRESS -> f.digits >= 4 && f.digitDots >= 3 || f.colons >= 2;
             case US_SSN -> f.digits >= 9 && f.digitDashes >= 2;
-            case OPENROUTER_KEY, OPENAI_KEY, ANTHROPIC_KEY -> f.text.contains("sk-");
-            case AWS_ACCESS_KEY -> f.upper >= 4 && (f.text.contains("AKIA") || f.text.contains("ASIA")
-                    || f.text.contains("ABIA") || f.text.contains("ACCA"));
-            case GITHUB_TOKEN -> f.text.indexOf('_') >= 0 && (f.text.contains("gh") || f.text.contains("github_pat_"));
-            case JWT -> f.text.contains("eyJ");
+            case OPENROUTER_KEY, OPENAI_KEY, ANTHROPIC_KEY, JWT -> nextPrefix(f.text, prefixes(), 0) >= 0;
+            case AWS_ACCESS_KEY -> f.upper >= 4 && nextPrefix(f.text, AWS_PREFIXES, 0) >= 0;
+            case GITHUB_TOKEN -> f.text.indexOf('_') >= 0 && nextPrefix(f.text, GITHUB_PREFIXES, 0) >= 0;
             case AUTH_CREDENTIAL -> f.authWord;
             case PRIVATE_KEY -> f.text.contains("PRIVATE KEY-----");
         };
@@ -82,10 +80,10 @@ public enum Detector {
         int n = text.length();
         for (int i = 0; i < n; i++) {
             boolean tell = switch (text.charAt(i)) {
-                case 's' -> text.startsWith("sk-", i);
-                case 'A' -> text.startsWith("AKIA", i) || text.startsWith("ASIA", i) || text.startsWith("ABIA", i) || text.startsWith("ACCA", i);
-                case 'g' -> (text.startsWith("gh", i) || text.startsWith("github_pat_", i)) && text.indexOf('_') >= 0;
-                case 'e' -> text.startsWith("eyJ", i);
+                case 's' -> startsWithAny(text, i, SK);
+                case 'A' -> startsWithAny(text, i, AWS_PREFIXES);
+                case 'g' -> startsWithAny(text, i, GITHUB_PREFIXES) && text.indexOf('_') >= 0;
+                case 'e' -> startsWithAny(text, i, JWT_PREFIX);
                 case 'P' -> text.startsWith("PRIVATE KEY-----", i);
                 case 'b', 'B' -> text.regionMatches(true, i, "bearer", 0, 6) || text.regionMatches(true, i, "basic", 0, 5);
                 case '\\' -> i + 1 < n && text.charAt(i + 1) == 'u';
@@ -184,7 +182,10 @@ public enum Detector {
         }
     }
 
-    /** The literal every match of this detector starts with (one of them), for the keys and tokens; null for the others. */
+    /**
+     * The literal every match of this detector starts with (one of them), for the keys and tokens; null for the others.
+     * The one list of these tell-tales: the pre-checks ({@link #mightMatch}, {@link #mayHoldSecret}) and the windows use it.
+     */
     private String[] prefixes() {
         return switch (this) {
             case OPENROUTER_KEY, OPENAI_KEY, ANTHROPIC_KEY -> SK;
@@ -199,6 +200,15 @@ public enum Detector {
     private static final String[] JWT_PREFIX = {"eyJ"};
     private static final String[] AWS_PREFIXES = {"AKIA", "ASIA", "ABIA", "ACCA"};
     private static final String[] GITHUB_PREFIXES = {"gh", "github_pat_"};
+
+    private static boolean startsWithAny(String text, int at, String[] prefixes) {
+        for (String prefix : prefixes) {
+            if (text.startsWith(prefix, at)) {
+                return true;
+            }
+        }
+        return false;
+    }
 
     private static int nextPrefix(String text, String[] prefixes, int from) {
         int next = -1;
