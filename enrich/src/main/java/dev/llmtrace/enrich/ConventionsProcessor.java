@@ -55,6 +55,13 @@ public final class ConventionsProcessor implements SpanStep {
                 a.addIfMissing(add, string("output.value", a.completion));
                 a.addIfMissing(add, string("output.mime_type", mimeType(a.completion)));
             }
+            // the same content as Phoenix's message view, where the sender did not write one itself
+            if (a.prompt != null && !a.hasInputMessages) {
+                messages(add, a, "llm.input_messages.", MessageLists.input(a.prompt));
+            }
+            if (a.completion != null && !a.hasOutputMessages) {
+                messages(add, a, "llm.output_messages.", MessageLists.output(a.completion));
+            }
             String provider = openInferenceProvider(a.provider);
             if (provider != null) { // in OpenInference's own vocabulary, never copied raw
                 a.addIfMissing(add, string("llm.provider", provider));
@@ -81,6 +88,16 @@ public final class ConventionsProcessor implements SpanStep {
                     a.addIfMissing(add, decimal("llm.cost.completion", outputCost));
                 }
                 a.addIfMissing(add, decimal("llm.cost.total", totalCost));
+            }
+        }
+    }
+
+    private static void messages(List<KeyValue> add, GenAiAttributes a, String prefix, List<MessageLists.Message> messages) {
+        for (int i = 0; i < messages.size(); i++) {
+            MessageLists.Message m = messages.get(i);
+            a.addIfMissing(add, string(prefix + i + ".message.role", m.role()));
+            if (m.content() != null) {
+                a.addIfMissing(add, string(prefix + i + ".message.content", m.content()));
             }
         }
     }
