@@ -1,36 +1,30 @@
 package dev.llmtrace.export;
 
+import dev.llmtrace.core.TraceProcessor;
+import dev.llmtrace.core.privacy.PrivacyPolicy;
 import dev.llmtrace.core.retry.RetryPolicy;
-import java.net.URI;
 import java.time.Duration;
-import java.util.Map;
-import java.util.Optional;
 
 /**
- * A destination with its preset applied: the exact URL or address, the headers to send (secrets
- * included, so never log this record), and how its queue behaves.
+ * A destination ready to run: its sender (made by its {@link DestinationType}) and what every type shares:
+ * which data it gets, how its queue behaves, how it retries, its privacy policy.
+ *
+ * @param encoding what its queue holds and its sender sends
+ * @param perTenant what its type changes in each batch for the batch's tenant, or null
+ * @param timeout how long one send may take
+ * @param filter null: everything
  */
 record DestinationSpec(
         String name,
-        ExportConfig.Protocol protocol,
-        URI url,
+        Sender sender,
         ExportConfig.Encoding encoding,
-        Map<String, String> headers,
-        Optional<String> tenantHeader,
-        Optional<String> fixedTenant,
-        boolean gzip,
+        TraceProcessor perTenant,
         Duration timeout,
-        ExportConfig.Tls tls,
         ExportConfig.Filter filter,
         long queueMaxBytes,
         ExportConfig.WhenFull whenFull,
         int consumers,
         RetryPolicy retry,
-        dev.llmtrace.core.privacy.PrivacyPolicy privacy,
+        PrivacyPolicy privacy,
         String description) {
-
-    /** The tenant header value for data of {@code tenant}, if this destination sends one. */
-    Optional<String> tenantValue(String tenant) {
-        return tenantHeader.map(h -> fixedTenant.orElse(tenant));
-    }
 }

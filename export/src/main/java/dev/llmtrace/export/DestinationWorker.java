@@ -31,28 +31,63 @@ final class DestinationWorker implements AutoCloseable {
     /** Set when the queue refused a batch; cleared once it has drained to half its capacity (hysteresis). */
     private volatile boolean refusedData;
 
-    DestinationWorker(DestinationSpec spec, Sender sender, PersistentQueue queue, DeadLetters deadLetters, MeterRegistry registry) {
+    DestinationWorker(DestinationSpec spec, PersistentQueue queue, DeadLetters deadLetters, MeterRegistry registry) {
         this.spec = spec;
-        this.sender = sender;
+        this.sender = spec.sender();
         this.queue = queue;
         this.deadLetters = deadLetters;
-        this.metrics = new ExportMetrics(registry, spec.name(), this);
+        this.metrics = new ExportMetrics(registry, spec.name(), queue);
     }
 
     DestinationSpec spec() {
         return spec;
     }
 
-    PersistentQueue queue() {
-        return queue;
-    }
-
-    ExportMetrics metrics() {
-        return metrics;
-    }
-
-    void refusedBecauseFull() {
+    /**
+     * Room for {@code bytes} more in the queue, reserved: when full, a drop-oldest queue evicts its oldest
+     * batches (counted) and a blocking one refuses (counted, and not ready until it has drained to half).
+     */
+    boolean reserve(int bytes) {
+        if (queue.tryReserve(bytes)) {
+            return true;
+        }
+        if (spec.whenFull() == ExportConfig.WhenFull.DROP_OLDEST) {
+            List<PersistentQueue.Item> dropped = queue.dropOldestToFit(bytes);
+            int spans = dropped.stream().mapToInt(PersistentQueue.Item::spans).sum();
+            if (spans > 0) {
+                metrics.dropped("queue_full", spans);
+                LOG.warnf("destination %s: queue full, dropped the oldest %d span(s)", spec.name(), spans);
+            }
+            if (queue.tryReserve(bytes)) {
+                return true;
+            }
+        }
+        metrics.failed("queue_full");
         refusedData = true;
+        return false;
+    }
+
+    /** Gives back room {@link #reserve} took for a batch that another destination refused. */
+    void release(int bytes) {
+        queue.release(bytes);
+    }
+
+    void appendReserved(String tenant, int spans, byte[] body) {
+        queue.appendReserved(tenant, spans, body);
+    }
+
+    void sync() {
+        queue.sync();
+    }
+
+    /** Batches waiting in the queue. */
+    int waiting() {
+        return queue.size();
+    }
+
+    /** For the readiness check: what waits. */
+    String backlog() {
+        return queue.size() + " batch(es), " + queue.bytes() + " bytes";
     }
 
     /** Can the queue take data? drop-oldest queues always can; blocking ones not while full. */

@@ -9,14 +9,12 @@ import dev.llmtrace.core.otlp.Spans;
 import dev.llmtrace.core.queue.FsyncSchedule;
 import dev.llmtrace.core.queue.PersistentQueue;
 import dev.llmtrace.core.retry.ExportException;
-import dev.llmtrace.core.retry.RetryPolicy;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,7 +22,6 @@ import java.util.EnumMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.jboss.logging.Logger;
 
 /**
@@ -51,36 +48,30 @@ public class Destinations {
         Path queues = Path.of(config.queue().directory());
         DeadLetters deadLetters = new DeadLetters(Path.of(config.queue().deadLetterDirectory()));
         List<DestinationSpec> specs = new ArrayList<>();
-        config.destinations().forEach((name, destination) -> specs.add(Presets.resolve(name, destination, config.privacy().policy())));
-        for (PrivacyPolicy policy : new PrivacyPolicy[] {PrivacyPolicy.MASK, PrivacyPolicy.DROP}) {
-            privacy.put(policy, config.privacy().processor(policy, "export.privacy"));
-        }
-        boolean sink = config.sink().enabled().orElse(specs.isEmpty());
-        if (sink) {
-            specs.add(sinkSpec(config.sink()));
+        try {
+            config.destinations().forEach((name, destination) -> specs.add(DestinationTypes.resolve(name, destination, config)));
+            for (PrivacyPolicy policy : new PrivacyPolicy[] {PrivacyPolicy.MASK, PrivacyPolicy.DROP}) {
+                privacy.put(policy, config.privacy().processor(policy, "export.privacy"));
+            }
+            if (config.sink().enabled().orElse(specs.isEmpty())) {
+                specs.add(DestinationTypes.sink(config.sink()));
+            }
+        } catch (RuntimeException e) {
+            specs.forEach(spec -> spec.sender().close()); // those made before the bad one
+            throw e;
         }
         if (specs.isEmpty()) {
             throw new IllegalStateException("export has no destination: configure export.destinations.<name>.* or set export.sink.enabled=true");
         }
         for (DestinationSpec spec : specs) {
-            Sender sender = spec.protocol() == null
-                    ? new JsonLinesFileSink(Path.of(config.sink().directory()), config.sink().maxFileBytes(), config.sink().maxFiles())
-                    : spec.protocol() == ExportConfig.Protocol.GRPC ? new GrpcSender(spec) : new HttpSender(spec);
             PersistentQueue queue = PersistentQueue.open(queues.resolve(spec.name()), spec.queueMaxBytes(), config.queue().segmentBytes());
-            DestinationWorker worker = new DestinationWorker(spec, sender, queue, deadLetters, registry);
+            DestinationWorker worker = new DestinationWorker(spec, queue, deadLetters, registry);
             workers.add(worker);
             LOG.infof("destination %s: %s; queue %s (%d batch(es) waiting from before), when full: %s", spec.name(),
                     spec.description(), queues.resolve(spec.name()), queue.size(), spec.whenFull().name().toLowerCase());
         }
         workers.forEach(DestinationWorker::start);
         this.fsync = new FsyncSchedule(config.queue().fsyncInterval(), "export-queue-fsync", this::syncAll);
-    }
-
-    private static DestinationSpec sinkSpec(ExportConfig.Sink sink) {
-        return new DestinationSpec("file-sink", null, URI.create("file:" + Path.of(sink.directory()).toAbsolutePath()),
-                ExportConfig.Encoding.JSON, Map.of(), Optional.empty(), Optional.empty(), false, Duration.ofSeconds(10),
-                null, null, 256L << 20, ExportConfig.WhenFull.BLOCK, 1, RetryPolicy.collectorDefaults(), PrivacyPolicy.FULL,
-                "OTLP JSON lines under " + Path.of(sink.directory()).toAbsolutePath());
     }
 
     List<DestinationWorker> workers() {
@@ -102,7 +93,7 @@ public class Destinations {
         for (DestinationWorker worker : workers) {
             DestinationSpec spec = worker.spec();
             if (spans >= 0 && Filters.tenantOnly(spec.filter()) && privacy.get(spec.privacy()) == null
-                    && spec.encoding() == ExportConfig.Encoding.PROTOBUF) {
+                    && spec.encoding() == ExportConfig.Encoding.PROTOBUF && spec.perTenant() == null) {
                 if (Filters.admitsTenant(spec.filter(), tenant)) {
                     targets.add(new Target(worker, spans, serializedRequest));
                 }
@@ -132,10 +123,12 @@ public class Destinations {
             if (filtered == null) {
                 continue;
             }
+            // what its type changes for the tenant (a new request: no other destination shares it)
+            ExportTraceServiceRequest typed = worker.spec().perTenant() == null ? filtered : worker.spec().perTenant().process(filtered, tenant);
             PrivacyProcessor policy = privacy.get(worker.spec().privacy());
-            ExportTraceServiceRequest part = policy == null ? filtered
-                    : redacted.computeIfAbsent(filtered, r -> new EnumMap<>(PrivacyPolicy.class))
-                            .computeIfAbsent(policy.policy(), p -> policy.process(filtered, tenant));
+            ExportTraceServiceRequest part = policy == null ? typed
+                    : redacted.computeIfAbsent(typed, r -> new EnumMap<>(PrivacyPolicy.class))
+                            .computeIfAbsent(policy.policy(), p -> policy.process(typed, tenant));
             byte[] body = serialized.computeIfAbsent(part, r -> new EnumMap<>(ExportConfig.Encoding.class))
                     .computeIfAbsent(worker.spec().encoding(), e -> e == ExportConfig.Encoding.JSON ? OtlpJson.toJson(part) : part.toByteArray());
             targets.add(new Target(worker, Spans.count(part), body));
@@ -143,42 +136,25 @@ public class Destinations {
         return targets;
     }
 
-    /** Reserves room in every target queue first, then appends: all or none. */
+    /** Reserves room in every target's queue first, then appends: all or none. */
     private void enqueue(List<Target> targets, String tenant) {
         synchronized (this) {
             List<Target> reserved = new ArrayList<>();
             for (Target t : targets) {
-                PersistentQueue queue = t.worker().queue();
-                if (!queue.tryReserve(t.body().length) && !makeRoom(t.worker(), t.body().length)) {
-                    reserved.forEach(r -> r.worker().queue().release(r.body().length));
-                    t.worker().metrics().failed("queue_full");
-                    t.worker().refusedBecauseFull();
+                if (!t.worker().reserve(t.body().length)) {
+                    reserved.forEach(r -> r.worker().release(r.body().length));
                     throw ExportException.retryable("queue_full", "the queue of destination " + t.worker().spec().name()
                             + " is full", QUEUE_FULL_RETRY);
                 }
                 reserved.add(t);
             }
             for (Target t : targets) {
-                t.worker().queue().appendReserved(tenant, t.spans(), t.body());
+                t.worker().appendReserved(tenant, t.spans(), t.body());
             }
         }
         if (fsync.everyWrite()) {
-            targets.forEach(t -> t.worker().queue().sync());
+            targets.forEach(t -> t.worker().sync());
         }
-    }
-
-    /** drop-oldest: evicts the oldest waiting batches (counted) and reserves; block: refuses. */
-    private boolean makeRoom(DestinationWorker worker, int bytes) {
-        if (worker.spec().whenFull() != ExportConfig.WhenFull.DROP_OLDEST) {
-            return false;
-        }
-        List<PersistentQueue.Item> dropped = worker.queue().dropOldestToFit(bytes);
-        int spans = dropped.stream().mapToInt(PersistentQueue.Item::spans).sum();
-        if (spans > 0) {
-            worker.metrics().dropped("queue_full", spans);
-            LOG.warnf("destination %s: queue full, dropped the oldest %d span(s)", worker.spec().name(), spans);
-        }
-        return worker.queue().tryReserve(bytes);
     }
 
     /** Ready while every destination can take data (drop-oldest ones always can). */
@@ -189,7 +165,7 @@ public class Destinations {
     private void syncAll() {
         for (DestinationWorker worker : workers) {
             try {
-                worker.queue().sync();
+                worker.sync();
             } catch (RuntimeException e) {
                 LOG.warnf("cannot fsync the queue of %s: %s", worker.spec().name(), e.getMessage());
             }
@@ -202,7 +178,7 @@ public class Destinations {
         workers.parallelStream().forEach(w -> w.stop(deadline));
         fsync.close();
         for (DestinationWorker worker : workers) {
-            int left = worker.queue().size();
+            int left = worker.waiting();
             worker.close();
             if (left > 0) {
                 LOG.infof("destination %s: %d batch(es) kept on disk for the next start", worker.spec().name(), left);

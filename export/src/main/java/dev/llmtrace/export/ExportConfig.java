@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** export's settings, validated at start; {@link Presets} checks what depends on the destination type. */
+/** export's settings, validated at start; each {@link DestinationType} checks what depends on it. */
 @ConfigMapping(prefix = "export")
 public interface ExportConfig {
 
@@ -39,8 +39,6 @@ public interface ExportConfig {
     @WithDefault("10s")
     Duration drainTimeout();
 
-    enum Type { TEMPO, OPENOBSERVE, GRAFANA_CLOUD, OTLP_GRPC, OTLP_HTTP }
-
     enum Protocol { GRPC, HTTP }
 
     enum Encoding { PROTOBUF, JSON }
@@ -48,9 +46,11 @@ public interface ExportConfig {
     enum WhenFull { BLOCK, DROP_OLDEST }
 
     interface DestinationConfig {
-        Type type();
+        /** tempo, openobserve, grafana-cloud, otlp-grpc, otlp-http, phoenix or file ({@link DestinationTypes}). */
+        @NotBlank
+        String type();
 
-        /** Base URL: {@code http://tempo:4317}, {@code http://tempo:4318}, {@code https://api.openobserve.ai}, ... */
+        /** Base URL: {@code http://tempo:4317}, {@code http://tempo:4318}, {@code https://api.openobserve.ai}, {@code file:/dir}, ... */
         URI endpoint();
 
         /** Where a type offers both (tempo, openobserve). */
@@ -74,6 +74,12 @@ public interface ExportConfig {
 
         /** openobserve: the stream (OpenObserve's default is "default"). */
         Optional<String> streamName();
+
+        /** phoenix: the project every span is filed under (resource openinference.project.name). */
+        Optional<String> project();
+
+        /** phoenix: file each tenant's spans under a project named after the tenant. */
+        Optional<Boolean> projectFromTenant();
 
         @WithDefault("true")
         boolean gzip();

@@ -1,5 +1,6 @@
 package dev.llmtrace.export;
 
+import dev.llmtrace.core.queue.PersistentQueue;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -12,14 +13,14 @@ final class ExportMetrics {
     private final String destination;
     private final Timer latency;
 
-    ExportMetrics(MeterRegistry registry, String destination, DestinationWorker worker) {
+    ExportMetrics(MeterRegistry registry, String destination, PersistentQueue queue) {
         this.registry = registry;
         this.destination = destination;
-        Gauge.builder("llmtrace.export.queue.items", worker, w -> w.queue().size())
+        Gauge.builder("llmtrace.export.queue.items", queue, PersistentQueue::size)
                 .description("Batches queued for the destination, in flight included").tag("destination", destination).register(registry);
-        Gauge.builder("llmtrace.export.queue.bytes", worker, w -> w.queue().bytes())
+        Gauge.builder("llmtrace.export.queue.bytes", queue, PersistentQueue::bytes)
                 .description("Bytes queued for the destination").tag("destination", destination).register(registry);
-        Gauge.builder("llmtrace.export.queue.capacity.bytes", worker, w -> w.queue().maxBytes())
+        Gauge.builder("llmtrace.export.queue.capacity.bytes", queue, PersistentQueue::maxBytes)
                 .description("Queue capacity").tag("destination", destination).register(registry);
         this.latency = Timer.builder("llmtrace.export.latency").description("Time of one successful send")
                 .tag("destination", destination).publishPercentileHistogram().register(registry);

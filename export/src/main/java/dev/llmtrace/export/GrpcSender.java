@@ -13,8 +13,6 @@ import io.grpc.Metadata;
 import io.grpc.TlsChannelCredentials;
 import io.grpc.stub.ClientCalls;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -24,43 +22,37 @@ import java.util.concurrent.TimeUnit;
  * a byte-array marshaller, so export never parses a batch again to send it.
  */
 final class GrpcSender implements Sender {
-    private final DestinationSpec spec;
+    private final OtlpEndpoint endpoint;
     private final ManagedChannel channel;
 
-    GrpcSender(DestinationSpec spec) {
-        this.spec = spec;
-        boolean tls = "https".equals(spec.url().getScheme());
-        int port = spec.url().getPort() > 0 ? spec.url().getPort() : tls ? 443 : 4317;
-        this.channel = Grpc.newChannelBuilderForAddress(spec.url().getHost(), port, credentials(spec, tls))
+    GrpcSender(OtlpEndpoint endpoint) {
+        this.endpoint = endpoint;
+        boolean tls = "https".equals(endpoint.url().getScheme());
+        int port = endpoint.url().getPort() > 0 ? endpoint.url().getPort() : tls ? 443 : 4317;
+        this.channel = Grpc.newChannelBuilderForAddress(endpoint.url().getHost(), port, credentials(endpoint, tls))
                 .maxInboundMessageSize(16 << 20)
                 .build();
     }
 
-    private static ChannelCredentials credentials(DestinationSpec spec, boolean tls) {
+    private static ChannelCredentials credentials(OtlpEndpoint endpoint, boolean tls) {
         if (!tls) {
             return InsecureChannelCredentials.create();
         }
-        try {
-            TlsChannelCredentials.Builder builder = TlsChannelCredentials.newBuilder();
-            if (spec.tls().insecureSkipVerify()) {
-                builder.trustManager(TrustAll.INSTANCE);
-            } else if (spec.tls().caFile().isPresent()) {
-                builder.trustManager(spec.tls().caFile().get().toFile());
-            }
-            return builder.build();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + spec.tls().caFile().orElse(null), e);
+        TlsChannelCredentials.Builder builder = TlsChannelCredentials.newBuilder();
+        if (endpoint.trust() != null) {
+            builder.trustManager(endpoint.trust());
         }
+        return builder.build();
     }
 
     @Override
     public CompletableFuture<Result> send(byte[] body, String tenant) {
         Metadata metadata = new Metadata();
-        spec.headers().forEach((k, v) -> metadata.put(Metadata.Key.of(k.toLowerCase(Locale.ROOT), Metadata.ASCII_STRING_MARSHALLER), v));
-        spec.tenantValue(tenant).ifPresent(v -> metadata.put(
-                Metadata.Key.of(spec.tenantHeader().get().toLowerCase(Locale.ROOT), Metadata.ASCII_STRING_MARSHALLER), v));
-        CallOptions options = CallOptions.DEFAULT.withDeadlineAfter(spec.timeout().toMillis(), TimeUnit.MILLISECONDS);
-        if (spec.gzip()) {
+        endpoint.headers().forEach((k, v) -> metadata.put(Metadata.Key.of(k.toLowerCase(Locale.ROOT), Metadata.ASCII_STRING_MARSHALLER), v));
+        endpoint.tenantValue(tenant).ifPresent(v -> metadata.put(
+                Metadata.Key.of(endpoint.tenantHeader().get().toLowerCase(Locale.ROOT), Metadata.ASCII_STRING_MARSHALLER), v));
+        CallOptions options = CallOptions.DEFAULT.withDeadlineAfter(endpoint.timeout().toMillis(), TimeUnit.MILLISECONDS);
+        if (endpoint.gzip()) {
             options = options.withCompression("gzip");
         }
         ClientCall<byte[], ExportTraceServiceResponse> call = channel.newCall(SerializedExport.METHOD, options);

@@ -5,62 +5,36 @@ import dev.llmtrace.core.otlp.OtlpJson;
 import dev.llmtrace.core.retry.ExportException;
 import dev.llmtrace.core.retry.HttpErrors;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
-import java.io.InputStream;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
+import java.security.GeneralSecurityException;
 import java.util.concurrent.CompletableFuture;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.TrustManagerFactory;
 
 /** OTLP/HTTP (protobuf or JSON) to a backend, with the JDK's HTTP client. */
 final class HttpSender implements Sender {
-    private final DestinationSpec spec;
+    private final OtlpEndpoint endpoint;
     private final HttpClient client;
     private final String contentType;
 
-    HttpSender(DestinationSpec spec) {
-        this.spec = spec;
-        this.contentType = spec.encoding() == ExportConfig.Encoding.JSON ? "application/json" : "application/x-protobuf";
+    HttpSender(OtlpEndpoint endpoint) {
+        this.endpoint = endpoint;
+        this.contentType = endpoint.encoding() == ExportConfig.Encoding.JSON ? "application/json" : "application/x-protobuf";
         // HTTP/1.1 on plain http://: the JDK client would otherwise try an h2c upgrade on every request,
         // which OTLP receivers such as Phoenix's log as "Unsupported upgrade request"; https negotiates h2 by ALPN
-        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(spec.timeout())
-                .version("http".equalsIgnoreCase(spec.url().getScheme()) ? HttpClient.Version.HTTP_1_1 : HttpClient.Version.HTTP_2);
-        if (spec.tls().insecureSkipVerify() || spec.tls().caFile().isPresent()) {
-            builder.sslContext(sslContext(spec));
+        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(endpoint.timeout())
+                .version("http".equalsIgnoreCase(endpoint.url().getScheme()) ? HttpClient.Version.HTTP_1_1 : HttpClient.Version.HTTP_2);
+        if (endpoint.trust() != null) {
+            try {
+                SSLContext context = SSLContext.getInstance("TLS");
+                context.init(null, endpoint.trust(), null);
+                builder.sslContext(context);
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("export.destinations." + endpoint.destination() + ".tls: " + e.getMessage(), e);
+            }
         }
         this.client = builder.build();
-    }
-
-    private static SSLContext sslContext(DestinationSpec spec) {
-        try {
-            TrustManager[] trust;
-            if (spec.tls().insecureSkipVerify()) {
-                trust = new TrustManager[] {TrustAll.INSTANCE};
-            } else {
-                KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
-                store.load(null, null);
-                try (InputStream in = Files.newInputStream(spec.tls().caFile().get())) {
-                    int i = 0;
-                    for (Certificate cert : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
-                        store.setCertificateEntry("ca-" + i++, cert);
-                    }
-                }
-                TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-                factory.init(store);
-                trust = factory.getTrustManagers();
-            }
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, trust, null);
-            return context;
-        } catch (Exception e) {
-            throw new IllegalStateException("export.destinations." + spec.name() + ".tls: " + e.getMessage(), e);
-        }
     }
 
     /** A batch and its gzip form, kept while the batch may be retried. */
@@ -78,10 +52,10 @@ final class HttpSender implements Sender {
 
     @Override
     public CompletableFuture<Result> send(byte[] body, String tenant) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(spec.url()).timeout(spec.timeout())
+        HttpRequest.Builder request = HttpRequest.newBuilder(endpoint.url()).timeout(endpoint.timeout())
                 .header("Content-Type", contentType);
         byte[] wire = body;
-        if (spec.gzip()) {
+        if (endpoint.gzip()) {
             Compressed c = retried;
             if (c == null || c.body() != body) { // a retry hands the very same array: compress each batch once
                 c = new Compressed(body, BoundedGzip.gzip(body));
@@ -90,8 +64,8 @@ final class HttpSender implements Sender {
             wire = c.gzip();
             request.header("Content-Encoding", "gzip");
         }
-        spec.headers().forEach(request::header);
-        spec.tenantValue(tenant).ifPresent(v -> request.header(spec.tenantHeader().get(), v));
+        endpoint.headers().forEach(request::header);
+        endpoint.tenantValue(tenant).ifPresent(v -> request.header(endpoint.tenantHeader().get(), v));
         return client.sendAsync(request.POST(HttpRequest.BodyPublishers.ofByteArray(wire)).build(), HttpResponse.BodyHandlers.ofByteArray())
                 .handle((response, error) -> {
                     if (error != null) {
@@ -101,7 +75,7 @@ final class HttpSender implements Sender {
                     }
                     if (response.statusCode() == 415) { // permanent, and the log line should say what to change
                         throw ExportException.permanent("unsupported_media_type", "HTTP 415: the backend does not take "
-                                + contentType + "; set export.destinations." + spec.name() + ".encoding="
+                                + contentType + "; set export.destinations." + endpoint.destination() + ".encoding="
                                 + (contentType.equals("application/json") ? "protobuf" : "json"));
                     }
                     if (response.statusCode() / 100 != 2) {

@@ -25,7 +25,7 @@ public class QueuesReadiness implements HealthCheck {
         HealthCheckResponseBuilder response = HealthCheckResponse.named("destination-queues").status(destinations.canTakeData() && memory.hasRoom())
                 .withData("in-flight-bytes", memory.used());
         for (DestinationWorker worker : destinations.workers()) {
-            response.withData(worker.spec().name(), worker.queue().size() + " batch(es), " + worker.queue().bytes() + " bytes");
+            response.withData(worker.spec().name(), worker.backlog());
         }
         return response.build();
     }

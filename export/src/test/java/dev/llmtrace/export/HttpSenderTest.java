@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.llmtrace.core.FreePorts;
 import dev.llmtrace.core.retry.ExportException;
-import dev.llmtrace.core.retry.RetryPolicy;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
@@ -20,21 +19,9 @@ import org.junit.jupiter.api.Test;
 /** The OTLP/HTTP sender against a real HTTP server: what goes on the wire and what a refusal says. */
 class HttpSenderTest {
 
-    static DestinationSpec spec(int port, ExportConfig.Encoding encoding) {
-        ExportConfig.Tls tls = new ExportConfig.Tls() {
-            @Override
-            public Optional<java.nio.file.Path> caFile() {
-                return Optional.empty();
-            }
-
-            @Override
-            public boolean insecureSkipVerify() {
-                return false;
-            }
-        };
-        return new DestinationSpec("phoenix", ExportConfig.Protocol.HTTP, URI.create("http://127.0.0.1:" + port + "/v1/traces"), encoding,
-                Map.of(), Optional.empty(), Optional.empty(), false, Duration.ofSeconds(5), tls, null, 1 << 20,
-                ExportConfig.WhenFull.BLOCK, 1, RetryPolicy.collectorDefaults(), dev.llmtrace.core.privacy.PrivacyPolicy.FULL, "test");
+    static OtlpEndpoint spec(int port, ExportConfig.Encoding encoding) {
+        return new OtlpEndpoint("phoenix", ExportConfig.Protocol.HTTP, URI.create("http://127.0.0.1:" + port + "/v1/traces"), encoding,
+                Map.of(), Optional.empty(), Optional.empty(), false, Duration.ofSeconds(5), null);
     }
 
     @Test

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import dev.llmtrace.core.retry.ExportException;
-import dev.llmtrace.core.retry.RetryPolicy;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -75,7 +74,7 @@ class HttpSenderTlsTest {
         server.stop(0);
     }
 
-    static DestinationSpec spec(Optional<Path> caFile, boolean insecure) {
+    static OtlpEndpoint spec(Optional<Path> caFile, boolean insecure) {
         ExportConfig.Tls tls = new ExportConfig.Tls() {
             @Override
             public Optional<Path> caFile() {
@@ -87,11 +86,9 @@ class HttpSenderTlsTest {
                 return insecure;
             }
         };
-        return new DestinationSpec("tls", ExportConfig.Protocol.HTTP,
+        return new OtlpEndpoint("tls", ExportConfig.Protocol.HTTP,
                 URI.create("https://localhost:" + server.getAddress().getPort() + "/v1/traces"), ExportConfig.Encoding.PROTOBUF,
-                Map.of(), Optional.empty(), Optional.empty(), true, Duration.ofSeconds(5), tls, null, 1 << 20,
-                ExportConfig.WhenFull.BLOCK, 1, RetryPolicy.collectorDefaults(),
-                dev.llmtrace.core.privacy.PrivacyPolicy.FULL, "test");
+                Map.of(), Optional.empty(), Optional.empty(), true, Duration.ofSeconds(5), DestinationTls.trust("export.destinations.tls.", tls));
     }
 
     @Test

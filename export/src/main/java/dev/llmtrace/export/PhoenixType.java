@@ -1,0 +1,48 @@
+package dev.llmtrace.export;
+
+import dev.llmtrace.core.TraceProcessor;
+import dev.llmtrace.export.ExportConfig.Protocol;
+import java.net.URI;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Arize Phoenix: OTLP/HTTP protobuf on {@code /v1/traces} (default; Phoenix answers 415 to JSON) or OTLP/gRPC;
+ * an API key as a bearer token. Phoenix files spans under the project named by the resource attribute
+ * {@code openinference.project.name}: {@code project} sets one for everything, {@code project-from-tenant} the
+ * tenant ingest authenticated, so teams sharing one pipeline land apart (overriding what a sender wrote, which
+ * would otherwise let one tenant write into another's project).
+ */
+final class PhoenixType implements DestinationType {
+    static final String PROJECT = "openinference.project.name";
+
+    @Override
+    public String name() {
+        return "phoenix";
+    }
+
+    @Override
+    public Set<String> typeSettings() {
+        return Set.of("project", "project-from-tenant");
+    }
+
+    @Override
+    public Resolved resolve(String name, String at, ExportConfig.DestinationConfig c, ExportConfig config) {
+        URI endpoint = Endpoints.httpUrl(at, c);
+        Protocol protocol = c.protocol().orElse(Protocol.HTTP);
+        if (c.encoding() == ExportConfig.Encoding.JSON) {
+            throw Endpoints.invalid(at + "encoding", "phoenix takes OTLP protobuf only (it answers 415 to JSON): remove encoding=json");
+        }
+        boolean fromTenant = c.projectFromTenant().orElse(false);
+        if (fromTenant && c.project().isPresent()) {
+            throw Endpoints.invalid(at + "project-from-tenant", "set either project or project-from-tenant, not both");
+        }
+        TraceProcessor project = fromTenant ? (request, tenant) -> ResourceAttribute.set(request, PROJECT, tenant)
+                : c.project().filter(p -> !p.isBlank()).<TraceProcessor>map(p -> (request, tenant) -> ResourceAttribute.set(request, PROJECT, p))
+                        .orElse(null);
+        URI url = protocol == Protocol.HTTP ? Endpoints.withPath(endpoint, "/v1/traces") : endpoint;
+        OtlpEndpoint e = Endpoints.endpoint(name, at, c, protocol, url, Endpoints.headers(at, c), Optional.empty());
+        String where = fromTenant ? " project=<tenant>" : c.project().map(p -> " project=" + p).orElse("");
+        return new Resolved(e.sender(), e.encoding(), project, Endpoints.describe(name(), e, c) + where);
+    }
+}
