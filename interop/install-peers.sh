@@ -3,6 +3,8 @@
 #   otelcol      - an OpenTelemetry Collector built by the Collector's builder from otelcol/builder.yaml
 #   telemetrygen - the Collector project's OTLP load generator
 #   python       - a venv with openai + openinference-instrumentation-openai + the OTel SDK
+#   phoenix      - Arize Phoenix (PyPI arize-phoenix) in a venv of its own, as a real OpenInference backend
+#   jaeger       - Jaeger v2 (cmd/jaeger) built from the Go proxy by a wrapper module, standing in for Tempo
 # Writes $PEERS_CACHE/peers.properties (peer=path). A peer that cannot be installed (registry down,
 # toolchain missing) is written as skipped.<peer>=<reason> and reported loudly; it is not a failure.
 set -uo pipefail
@@ -69,8 +71,46 @@ install_python() {
   log "python: $("$dir/venv/bin/python" -c 'import openai, openinference.instrumentation.openai as o; print("openai", openai.__version__)')"
 }
 
+install_phoenix() {
+  command -v python3 >/dev/null || { skip phoenix "no python3" "PATH"; return; }
+  local key dir
+  key=$( (python3 --version; echo "$PHOENIX_VERSION") | sha256sum | cut -c1-12)
+  dir="$cache/phoenix-$key"
+  if [ ! -x "$dir/venv/bin/phoenix" ] || [ ! -f "$dir/installed" ]; then
+    log "installing Arize Phoenix $PHOENIX_VERSION (first time: about 2 minutes)"
+    rm -rf "$dir" && mkdir -p "$dir"
+    { python3 -m venv "$dir/venv" && "$dir/venv/bin/pip" install -q --disable-pip-version-check "arize-phoenix==$PHOENIX_VERSION"; } \
+      > "$dir/install.log" 2>&1 || { skip phoenix "pip install arize-phoenix==$PHOENIX_VERSION failed" "$dir/install.log"; return; }
+    touch "$dir/installed"
+  fi
+  echo "phoenix=$dir/venv/bin/phoenix" >> "$props.tmp"
+  log "phoenix: $dir/venv/bin/phoenix ($PHOENIX_VERSION)"
+}
+
+# Jaeger's go.mod has a replace directive, so `go install jaeger@version` refuses; a wrapper module
+# that requires it with the same replace builds cmd/jaeger, as the Collector's builder does for otelcol.
+install_jaeger() {
+  command -v go >/dev/null || { skip jaeger "no Go toolchain" "PATH"; return; }
+  local dir="$cache/jaeger-$JAEGER_VERSION"
+  if [ ! -x "$dir/jaeger" ]; then
+    log "building Jaeger $JAEGER_VERSION (first time: about 10 minutes on 2 cores)"
+    rm -rf "$dir/wrapper" && mkdir -p "$dir/wrapper"
+    ( cd "$dir/wrapper" \
+      && printf 'module llmtrace.dev/jaeger-peer\n\ngo 1.24\n\nreplace github.com/Shopify/sarama => github.com/Shopify/sarama v1.33.0\n' > go.mod \
+      && go get "github.com/jaegertracing/jaeger/cmd/jaeger@v$JAEGER_VERSION" \
+      && go build -trimpath -o "$dir/jaeger.tmp" github.com/jaegertracing/jaeger/cmd/jaeger \
+      && mv "$dir/jaeger.tmp" "$dir/jaeger" ) > "$dir/build.log" 2>&1 \
+      || { skip jaeger "building cmd/jaeger@v$JAEGER_VERSION failed" "$dir/build.log"; return; }
+    rm -rf "$dir/wrapper"
+  fi
+  echo "jaeger=$dir/jaeger" >> "$props.tmp"
+  log "jaeger: $dir/jaeger ($JAEGER_VERSION)"
+}
+
 install_otelcol
 install_telemetrygen
 install_python
+install_phoenix
+install_jaeger
 mv "$props.tmp" "$props"
 echo "$props"

@@ -18,6 +18,8 @@ final class Peers {
     static final String OTELCOL = "otelcol";
     static final String TELEMETRYGEN = "telemetrygen";
     static final String PYTHON = "python";
+    static final String PHOENIX = "phoenix";
+    static final String JAEGER = "jaeger";
 
     private Peers() {}
 

@@ -70,7 +70,7 @@ final class Pipeline implements AutoCloseable {
         ingestProps.putAll(ingestSettings);
         // tokens through the environment, as a Kubernetes Secret would pass them
         Map<String, String> ingestEnv = new HashMap<>(environments.getOrDefault("ingest", Map.of()));
-        ingestEnv.put("INGEST_AUTH_TOKENS", TENANT + "=" + TOKEN);
+        ingestEnv.putIfAbsent("INGEST_AUTH_TOKENS", TENANT + "=" + TOKEN); // a test may add tenants, keeping this one
         int ingestManagement = Integer.parseInt(ingestProps.get("quarkus.management.port"));
 
         if (ALL_IN_ONE) {

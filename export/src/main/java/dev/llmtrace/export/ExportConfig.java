@@ -81,6 +81,9 @@ public interface ExportConfig {
         /** phoenix: file each tenant's spans under a project named after the tenant. */
         Optional<Boolean> projectFromTenant();
 
+        /** phoenix (HTTP): register each model's prices as the spans state them, so Phoenix's cost views show ours. */
+        Optional<Boolean> registerPrices();
+
         @WithDefault("true")
         boolean gzip();
 

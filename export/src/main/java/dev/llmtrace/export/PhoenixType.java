@@ -11,7 +11,8 @@ import java.util.Set;
  * an API key as a bearer token. Phoenix files spans under the project named by the resource attribute
  * {@code openinference.project.name}: {@code project} sets one for everything, {@code project-from-tenant} the
  * tenant ingest authenticated, so teams sharing one pipeline land apart (overriding what a sender wrote, which
- * would otherwise let one tenant write into another's project).
+ * would otherwise let one tenant write into another's project). {@code register-prices} makes Phoenix's own cost
+ * views show our cost ({@link PhoenixPrices}).
  */
 final class PhoenixType implements DestinationType {
     static final String PROJECT = "openinference.project.name";
@@ -23,7 +24,7 @@ final class PhoenixType implements DestinationType {
 
     @Override
     public Set<String> typeSettings() {
-        return Set.of("project", "project-from-tenant");
+        return Set.of("project", "project-from-tenant", "register-prices");
     }
 
     @Override
@@ -43,6 +44,13 @@ final class PhoenixType implements DestinationType {
         URI url = protocol == Protocol.HTTP ? Endpoints.withPath(endpoint, "/v1/traces") : endpoint;
         OtlpEndpoint e = Endpoints.endpoint(name, at, c, protocol, url, Endpoints.headers(at, c), Optional.empty());
         String where = fromTenant ? " project=<tenant>" : c.project().map(p -> " project=" + p).orElse("");
-        return new Resolved(e.sender(), e.encoding(), project, Endpoints.describe(name(), e, c) + where);
+        if (!c.registerPrices().orElse(false)) {
+            return new Resolved(e.sender(), e.encoding(), project, Endpoints.describe(name(), e, c) + where);
+        }
+        if (protocol != Protocol.HTTP) {
+            throw Endpoints.invalid(at + "register-prices", "needs Phoenix's HTTP endpoint (its GraphQL API is there): protocol=http");
+        }
+        return new Resolved(new PhoenixPrices(e.sender(), e), e.encoding(), project,
+                Endpoints.describe(name(), e, c) + where + " register-prices");
     }
 }
