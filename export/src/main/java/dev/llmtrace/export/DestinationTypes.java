@@ -44,7 +44,7 @@ final class DestinationTypes {
         DestinationType.Resolved r = type.resolve(name, at, c, config);
         dev.llmtrace.core.privacy.PrivacyPolicy privacy = c.privacy().orElse(config.privacy().policy());
         return new DestinationSpec(name, r.sender(), r.encoding(), r.perTenant(), c.timeout(), c.filter(), c.queue().maxBytes(),
-                c.queue().whenFull(), c.queue().consumers(), c.retry().toPolicy(), privacy,
+                c.queue().whenFull(), c.queue().consumers(), c.retry().toPolicy(dev.llmtrace.core.retry.RetryPolicy.collectorDefaults()), privacy,
                 r.description() + " privacy=" + privacy.name().toLowerCase(Locale.ROOT));
     }
 

@@ -1,6 +1,6 @@
 package dev.llmtrace.export;
 
-import dev.llmtrace.core.config.BackendRetryConfig;
+import dev.llmtrace.core.config.RetryConfig;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import jakarta.validation.Valid;
@@ -100,7 +100,8 @@ public interface ExportConfig {
         DestinationQueue queue();
 
         @Valid
-        BackendRetryConfig retry();
+        /** Unset values: the Collector's exporter defaults (5 s, 30 s, x1.5, +-50 %, dead letter after 5 min). */
+        RetryConfig retry();
 
         /** full, mask or drop, on top of enrich's global policy; unset: export.privacy.policy. */
         Optional<dev.llmtrace.core.privacy.PrivacyPolicy> privacy();

@@ -1,40 +1,35 @@
 package dev.llmtrace.core.config;
 
 import dev.llmtrace.core.retry.RetryPolicy;
-import io.smallrye.config.WithDefault;
 import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
- * A retry policy as a config group, for any service's {@code @ConfigMapping}. Defaults suit a hop
- * inside the pipeline (fast first retry, never give up within a short outage); destinations override
- * them with the Collector's.
+ * A retry policy as a config group, for any service's {@code @ConfigMapping}. Unset values come from the
+ * defaults of the use: {@link RetryPolicy#internalHopDefaults()} for a hop inside the pipeline,
+ * {@link RetryPolicy#collectorDefaults()} for a destination (what users moving from a Collector config expect).
  */
 public interface RetryConfig {
     /** Wait before the first retry. */
-    @WithDefault("100ms")
-    Duration initialInterval();
+    Optional<Duration> initialInterval();
 
     /** Cap on the wait between retries. */
-    @WithDefault("5s")
-    Duration maxInterval();
+    Optional<Duration> maxInterval();
 
-    @WithDefault("1.5")
-    @DecimalMin("1.0")
-    double multiplier();
+    Optional<@DecimalMin("1.0") Double> multiplier();
 
     /** Jitter: each wait is scaled by a random factor in [1 - r, 1 + r]. */
-    @WithDefault("0.5")
-    @DecimalMin("0.0")
-    @DecimalMax("0.99")
-    double randomizationFactor();
+    Optional<@DecimalMin("0.0") @DecimalMax("0.99") Double> randomizationFactor();
 
-    /** Give up (drop, counted and logged) after this long; 0 retries for ever. */
-    @WithDefault("10m")
-    Duration maxElapsed();
+    /** Give up after this long (a hop drops, counted; a destination dead-letters); 0 retries for ever. */
+    Optional<Duration> maxElapsed();
 
-    default RetryPolicy toPolicy() {
-        return new RetryPolicy(initialInterval(), maxInterval(), multiplier(), randomizationFactor(), maxElapsed());
+    /** These settings over {@code defaults}. */
+    default RetryPolicy toPolicy(RetryPolicy defaults) {
+        return new RetryPolicy(initialInterval().orElse(defaults.initialInterval()), maxInterval().orElse(defaults.maxInterval()),
+                multiplier().orElse(defaults.multiplier()), randomizationFactor().orElse(defaults.randomizationFactor()),
+                maxElapsed().orElse(defaults.maxElapsed()));
     }
 }

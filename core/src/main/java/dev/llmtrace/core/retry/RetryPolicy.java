@@ -38,6 +38,11 @@ public record RetryPolicy(Duration initialInterval, Duration maxInterval, double
         return new RetryPolicy(Duration.ofSeconds(5), Duration.ofSeconds(30), 1.5, 0.5, Duration.ofMinutes(5));
     }
 
+    /** A hop inside the pipeline: retry soon (100 ms, 5 s, x1.5, +-50 %) and long (10 min) through a short outage. */
+    public static RetryPolicy internalHopDefaults() {
+        return new RetryPolicy(Duration.ofMillis(100), Duration.ofSeconds(5), 1.5, 0.5, Duration.ofMinutes(10));
+    }
+
     /**
      * The wait before retry number {@code retry} (0 for the first retry).
      *
