@@ -2,13 +2,16 @@ package dev.llmtrace.export;
 
 import dev.llmtrace.core.queue.PersistentQueue;
 import dev.llmtrace.core.retry.ExportException;
+import dev.llmtrace.core.retry.Retrier;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.jboss.logging.Logger;
@@ -20,12 +23,20 @@ import org.jboss.logging.Logger;
  */
 final class DestinationWorker implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(DestinationWorker.class);
+    private static final String STOPPING = "stopping";
+    /** Waits between retries of every destination; the attempts themselves are asynchronous sends. */
+    private static final ScheduledExecutorService RETRY_TIMER = Executors.newSingleThreadScheduledExecutor(task -> {
+        Thread thread = new Thread(task, "export-retry-timer");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     private final DestinationSpec spec;
     private final Sender sender;
     private final PersistentQueue queue;
     private final DeadLetters deadLetters;
     private final ExportMetrics metrics;
+    private final Retrier retrier;
     private final List<Thread> consumers = new ArrayList<>();
     private volatile boolean stopping;
     /** Set when the queue refused a batch; cleared once it has drained to half its capacity (hysteresis). */
@@ -37,6 +48,7 @@ final class DestinationWorker implements AutoCloseable {
         this.queue = queue;
         this.deadLetters = deadLetters;
         this.metrics = new ExportMetrics(registry, spec.name(), queue);
+        this.retrier = new Retrier(spec.retry(), RETRY_TIMER);
     }
 
     DestinationSpec spec() {
@@ -144,66 +156,74 @@ final class DestinationWorker implements AutoCloseable {
 
     /** Sends one batch until it is delivered, refused for good, or out of retries; false when the consumer should stop. */
     private boolean deliver(PersistentQueue.Item item) {
-        long first = System.nanoTime();
-        for (int retry = 0; ; retry++) {
-            long attempt = System.nanoTime();
-            try {
-                Sender.Result result = sender.send(item.payload(), item.tenant())
-                        .get(spec.timeout().toMillis() + 5_000, TimeUnit.MILLISECONDS);
-                metrics.sent(item.spans(), Duration.ofNanos(System.nanoTime() - attempt));
-                if (result.rejectedSpans() > 0) { // partial success: the backend decided, retrying would not change it
-                    metrics.rejectedByBackend(result.rejectedSpans());
-                    LOG.warnf("destination %s rejected %d of %d span(s): %s", spec.name(), result.rejectedSpans(),
-                            item.spans(), result.message());
+        int[] attempts = {0};
+        // while shutting down, a batch still gets its first attempt (healthy destinations drain) but no retry
+        CompletableFuture<Sender.Result> delivery = retrier.run(() -> attempts[0]++ > 0 && stopping
+                ? CompletableFuture.failedFuture(ExportException.permanent(STOPPING, "shutting down")) : attempt(item), (failure, attempt, delay) -> {
+            metrics.failed(failure.reason());
+            if (delay != null) {
+                metrics.retried();
+                if (attempt == 1) {
+                    LOG.warnf("destination %s failed (%s); retrying in %d ms", spec.name(), failure.getMessage(), delay.toMillis());
                 }
-                queue.ack(item.id());
-                return true;
-            } catch (InterruptedException e) {
-                queue.requeue(item.id()); // stays on disk for the next start
-                Thread.currentThread().interrupt();
-                return false;
-            } catch (ExecutionException | TimeoutException e) {
-                ExportException failure = e instanceof TimeoutException
-                        ? ExportException.retryable("timeout", "no answer within " + spec.timeout(), e)
-                        : ExportException.of(e);
-                metrics.failed(failure.reason());
-                if (!failure.isRetryable()) {
+            }
+        });
+        try {
+            Sender.Result result = delivery.get();
+            if (result.rejectedSpans() > 0) { // partial success: the backend decided, retrying would not change it
+                metrics.rejectedByBackend(result.rejectedSpans());
+                LOG.warnf("destination %s rejected %d of %d span(s): %s", spec.name(), result.rejectedSpans(),
+                        item.spans(), result.message());
+            }
+            queue.ack(item.id());
+            return true;
+        } catch (InterruptedException e) {
+            delivery.cancel(false);
+            queue.requeue(item.id()); // stays on disk for the next start
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (ExecutionException e) {
+            ExportException failure = ExportException.of(e);
+            switch (failure.reason()) {
+                case STOPPING -> { // shutting down: stop retrying, keep the batch on disk
+                    queue.requeue(item.id());
+                    return false;
+                }
+                case "retries_exhausted" -> deadLetter(item, failure);
+                default -> {
                     metrics.dropped(failure.reason(), item.spans());
                     LOG.warnf("destination %s refused a batch of %d span(s) for good (%s); dropped, not retried",
                             spec.name(), item.spans(), failure.getMessage());
                     queue.ack(item.id());
-                    return true;
-                }
-                if (stopping) { // shutting down: stop retrying, keep the batch on disk
-                    queue.requeue(item.id());
-                    return false;
-                }
-                Duration delay = spec.retry().delayFor(retry, ThreadLocalRandom.current().nextDouble(), failure.retryAfter());
-                if (spec.retry().givesUp(Duration.ofNanos(System.nanoTime() - first).plus(delay))) {
-                    deadLetter(item, failure, retry + 1);
-                    return true;
-                }
-                metrics.retried();
-                if (retry == 0) {
-                    LOG.warnf("destination %s failed (%s); retrying in %d ms", spec.name(), failure.getMessage(), delay.toMillis());
-                }
-                try {
-                    Thread.sleep(delay.toMillis());
-                } catch (InterruptedException interrupted) {
-                    queue.requeue(item.id());
-                    Thread.currentThread().interrupt();
-                    return false;
                 }
             }
+            return true;
         }
     }
 
-    private void deadLetter(PersistentQueue.Item item, ExportException failure, int attempts) {
+    /** One send, bounded in time. */
+    private CompletableFuture<Sender.Result> attempt(PersistentQueue.Item item) {
+        long start = System.nanoTime();
+        return sender.send(item.payload(), item.tenant())
+                .orTimeout(spec.timeout().toMillis() + 5_000, TimeUnit.MILLISECONDS)
+                .handle((result, error) -> {
+                    if (error != null) {
+                        Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
+                        throw cause instanceof TimeoutException
+                                ? ExportException.retryable("timeout", "no answer within " + spec.timeout(), cause)
+                                : ExportException.of(cause);
+                    }
+                    metrics.sent(item.spans(), Duration.ofNanos(System.nanoTime() - start));
+                    return result;
+                });
+    }
+
+    private void deadLetter(PersistentQueue.Item item, ExportException failure) {
         try {
             var file = deadLetters.write(spec.name(), spec.encoding(), item.payload());
             metrics.deadLettered(item.spans());
-            LOG.errorf("destination %s: gave up on %d span(s) after %d attempts (%s); written to %s", spec.name(),
-                    item.spans(), attempts, failure.getMessage(), file);
+            LOG.errorf("destination %s: gave up on %d span(s) (%s); written to %s", spec.name(),
+                    item.spans(), failure.getMessage(), file);
         } catch (IOException e) {
             metrics.dropped("dead_letter_failed", item.spans());
             LOG.errorf("destination %s: gave up on %d span(s) and could not write the dead-letter file: %s",

@@ -29,6 +29,7 @@ public class Backends implements QuarkusTestResourceLifecycleManager {
     static FakeHttpBackend doomed;
     static FakeHttpBackend droppingOldest;
     static FakeHttpBackend blocking;
+    static FakeOtlpReceiver everything;
 
     @Override
     public Map<String, String> start() {
@@ -73,6 +74,10 @@ public class Backends implements QuarkusTestResourceLifecycleManager {
 
         otlpGrpc = FakeOtlpReceiver.onFreePort();
         destination(c, "otlp-grpc", "otlp-grpc", "http://127.0.0.1:" + otlpGrpc.port(), "presets");
+
+        everything = FakeOtlpReceiver.onFreePort(); // no filter: every batch, passed through as received
+        c.put("export.destinations.everything.type", "otlp-grpc");
+        c.put("export.destinations.everything.endpoint", "http://127.0.0.1:" + everything.port());
 
         // faults: fast retries so the tests do not wait on the Collector's 5 s first retry
         healthy = new FakeHttpBackend(FreePorts.next());
@@ -120,7 +125,7 @@ public class Backends implements QuarkusTestResourceLifecycleManager {
     @Override
     public void stop() {
         for (AutoCloseable fake : new AutoCloseable[] {tempoHttp, openobserveHttp, grafanaCloud, otlpHttpJson, tempoGrpc,
-                openobserveGrpc, otlpGrpc, healthy, flaky, throttling, refusing, slow, partial, doomed, droppingOldest, blocking}) {
+                openobserveGrpc, otlpGrpc, everything, healthy, flaky, throttling, refusing, slow, partial, doomed, droppingOldest, blocking}) {
             try {
                 fake.close();
             } catch (Exception ignored) {
