@@ -15,32 +15,52 @@ import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import io.opentelemetry.proto.collector.trace.v1.TraceServiceGrpc;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
- * One OTLP/gRPC export attempt to the next hop: the tenant and any fixed headers go as metadata, the
- * deadline bounds the call, and failures come back sorted as {@link ExportException}. Retrying is the
- * caller's choice (see {@code Retrier}).
+ * One OTLP/gRPC export attempt, to the next hop of the pipeline or to a backend: the tenant and any fixed headers
+ * go as metadata, the deadline bounds the call, and failures come back sorted as {@link ExportException}. The
+ * one gRPC client path of every module; retrying is the caller's choice (see {@code Retrier}).
  */
 public final class GrpcTraceForwarder implements NextHop {
     private final Channel channel;
     private final Duration timeout;
-    private final Map<String, String> headers;
+    private final Metadata fixed;
+    private final Metadata.Key<String> tenantKey;
+    private final String fixedTenant;
+    private final boolean gzip;
     private final Function<Throwable, ExportException> classifier;
 
-    /** To the next hop of this pipeline: see {@link GrpcErrors#classifyBetweenHops}. */
+    /** To the next hop of this pipeline, the tenant in our own header: see {@link GrpcErrors#classifyBetweenHops}. */
     public static GrpcTraceForwarder toNextHop(Channel channel, Duration timeout) {
-        return new GrpcTraceForwarder(channel, timeout, Map.of(), GrpcErrors::classifyBetweenHops);
+        return new GrpcTraceForwarder(channel, timeout, Map.of(), Tenants.HEADER, null, false, GrpcErrors::classifyBetweenHops);
     }
 
-    private GrpcTraceForwarder(Channel channel, Duration timeout, Map<String, String> headers,
-            Function<Throwable, ExportException> classifier) {
+    /**
+     * To a backend, with its headers (auth included) and, where it takes one, the tenant in its own header
+     * ({@code tenantHeader}, e.g. Tempo's {@code x-scope-orgid}; {@code fixedTenant} instead of the data's when set).
+     */
+    public static GrpcTraceForwarder toBackend(Channel channel, Duration timeout, Map<String, String> headers,
+            Optional<String> tenantHeader, Optional<String> fixedTenant, boolean gzip) {
+        return new GrpcTraceForwarder(channel, timeout, headers,
+                tenantHeader.map(h -> Metadata.Key.of(h.toLowerCase(Locale.ROOT), Metadata.ASCII_STRING_MARSHALLER)).orElse(null),
+                fixedTenant.orElse(null), gzip, GrpcErrors::classify);
+    }
+
+    private GrpcTraceForwarder(Channel channel, Duration timeout, Map<String, String> headers, Metadata.Key<String> tenantKey,
+            String fixedTenant, boolean gzip, Function<Throwable, ExportException> classifier) {
         this.channel = channel;
         this.timeout = timeout;
-        this.headers = Map.copyOf(headers);
+        this.fixed = new Metadata();
+        headers.forEach((k, v) -> fixed.put(Metadata.Key.of(k.toLowerCase(Locale.ROOT), Metadata.ASCII_STRING_MARSHALLER), v));
+        this.tenantKey = tenantKey;
+        this.fixedTenant = fixedTenant;
+        this.gzip = gzip;
         this.classifier = classifier;
     }
 
@@ -58,6 +78,8 @@ public final class GrpcTraceForwarder implements NextHop {
             String tenant) {
         ExportResponseFuture result = new ExportResponseFuture(classifier);
         Metadata metadata = metadata(tenant);
+        CallOptions options = CallOptions.DEFAULT.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        CallOptions callOptions = gzip ? options.withCompression("gzip") : options;
         // A fork keeps the caller's context values but not its cancellation or deadline. Without it a
         // forward started on an inbound call's thread is cancelled when that call ends: ingest answers
         // its sender before forwarding, and enrich may lose its caller mid-forward after export has
@@ -65,8 +87,7 @@ public final class GrpcTraceForwarder implements NextHop {
         // is created inside the fork: it takes the context current at its creation.
         Context.current().fork().run(() -> {
             ClientCall<Q, ExportTraceServiceResponse> call = ClientInterceptors.intercept(channel,
-                    MetadataUtils.newAttachHeadersInterceptor(metadata)).newCall(method,
-                    CallOptions.DEFAULT.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS));
+                    MetadataUtils.newAttachHeadersInterceptor(metadata)).newCall(method, callOptions);
             ClientCalls.asyncUnaryCall(call, request, result);
         });
         return result;
@@ -74,9 +95,10 @@ public final class GrpcTraceForwarder implements NextHop {
 
     private Metadata metadata(String tenant) {
         Metadata metadata = new Metadata();
-        headers.forEach((k, v) -> metadata.put(Metadata.Key.of(k, Metadata.ASCII_STRING_MARSHALLER), v));
-        if (tenant != null) {
-            metadata.put(Tenants.HEADER, tenant);
+        metadata.merge(fixed);
+        String value = fixedTenant != null ? fixedTenant : tenant;
+        if (tenantKey != null && value != null) {
+            metadata.put(tenantKey, value);
         }
         return metadata;
     }
