@@ -10,19 +10,19 @@ import java.util.Map;
  * has a single field, repeated, so the concatenation of serialized requests is itself the serialized
  * request holding all their resource spans: joining costs one copy and no parse.
  */
-record Batch(String tenant, List<EnrichHandoff.Item> items, byte[] request, int spans) {
+record Batch(String tenant, List<IngestBuffer.Item> items, byte[] request, int spans) {
 
     /** The waiting items by tenant, in arrival order, cut so that no batch of several items exceeds {@code maxBytes}. */
-    static List<Batch> of(List<EnrichHandoff.Item> waiting, int maxBytes) {
-        Map<String, List<EnrichHandoff.Item>> byTenant = new LinkedHashMap<>();
-        for (EnrichHandoff.Item item : waiting) {
+    static List<Batch> of(List<IngestBuffer.Item> waiting, int maxBytes) {
+        Map<String, List<IngestBuffer.Item>> byTenant = new LinkedHashMap<>();
+        for (IngestBuffer.Item item : waiting) {
             byTenant.computeIfAbsent(item.tenant(), t -> new ArrayList<>()).add(item);
         }
         List<Batch> batches = new ArrayList<>();
-        for (Map.Entry<String, List<EnrichHandoff.Item>> tenant : byTenant.entrySet()) {
-            List<EnrichHandoff.Item> current = new ArrayList<>();
+        for (Map.Entry<String, List<IngestBuffer.Item>> tenant : byTenant.entrySet()) {
+            List<IngestBuffer.Item> current = new ArrayList<>();
             int bytes = 0;
-            for (EnrichHandoff.Item item : tenant.getValue()) {
+            for (IngestBuffer.Item item : tenant.getValue()) {
                 if (!current.isEmpty() && bytes + item.request().length > maxBytes) {
                     batches.add(join(tenant.getKey(), current));
                     current = new ArrayList<>();
@@ -38,20 +38,20 @@ record Batch(String tenant, List<EnrichHandoff.Item> items, byte[] request, int 
         return batches;
     }
 
-    private static Batch join(String tenant, List<EnrichHandoff.Item> items) {
+    private static Batch join(String tenant, List<IngestBuffer.Item> items) {
         if (items.size() == 1) {
-            EnrichHandoff.Item only = items.get(0);
+            IngestBuffer.Item only = items.get(0);
             return new Batch(tenant, items, only.request(), only.spans());
         }
         int length = 0;
         int spans = 0;
-        for (EnrichHandoff.Item item : items) {
+        for (IngestBuffer.Item item : items) {
             length += item.request().length;
             spans += item.spans();
         }
         byte[] joined = new byte[length];
         int at = 0;
-        for (EnrichHandoff.Item item : items) {
+        for (IngestBuffer.Item item : items) {
             System.arraycopy(item.request(), 0, joined, at, item.request().length);
             at += item.request().length;
         }

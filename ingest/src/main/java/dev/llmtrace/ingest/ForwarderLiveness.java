@@ -12,14 +12,14 @@ import org.eclipse.microprofile.health.Liveness;
 @Liveness
 @ApplicationScoped
 public class ForwarderLiveness implements HealthCheck {
-    private final EnrichHandoff handoff;
+    private final EnrichForwarder forwarder;
 
-    public ForwarderLiveness(EnrichHandoff handoff) {
-        this.handoff = handoff;
+    public ForwarderLiveness(EnrichForwarder forwarder) {
+        this.forwarder = forwarder;
     }
 
     @Override
     public HealthCheckResponse call() {
-        return HealthCheckResponse.named("enrich-forwarder").status(handoff.forwarding()).build();
+        return HealthCheckResponse.named("enrich-forwarder").status(forwarder.forwarding()).build();
     }
 }

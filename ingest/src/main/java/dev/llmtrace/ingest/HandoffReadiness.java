@@ -12,19 +12,19 @@ import org.eclipse.microprofile.health.Readiness;
 @Readiness
 @ApplicationScoped
 public class HandoffReadiness implements HealthCheck {
-    private final EnrichHandoff handoff;
+    private final IngestBuffer buffer;
     private final RequestMemory memory;
 
-    public HandoffReadiness(EnrichHandoff handoff, RequestMemory memory) {
-        this.handoff = handoff;
+    public HandoffReadiness(IngestBuffer buffer, RequestMemory memory) {
+        this.buffer = buffer;
         this.memory = memory;
     }
 
     @Override
     public HealthCheckResponse call() {
         return HealthCheckResponse.named("enrich-handoff-buffer")
-                .status(handoff.hasRoom() && memory.hasRoom())
-                .withData("requests", handoff.bufferedRequests())
+                .status(buffer.hasRoom() && memory.hasRoom())
+                .withData("requests", buffer.bufferedRequests())
                 .withData("in-flight-bytes", memory.used())
                 .build();
     }

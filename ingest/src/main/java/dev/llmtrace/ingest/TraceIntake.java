@@ -26,12 +26,12 @@ public class TraceIntake {
         }
     }
 
-    private final EnrichHandoff handoff;
+    private final IngestBuffer buffer;
     private final PipelineMetrics metrics;
     private final Duration waitForRoom;
 
-    public TraceIntake(EnrichHandoff handoff, @Identifier("ingest") PipelineMetrics metrics, IngestConfig config) {
-        this.handoff = handoff;
+    public TraceIntake(IngestBuffer buffer, @Identifier("ingest") PipelineMetrics metrics, IngestConfig config) {
+        this.buffer = buffer;
         this.metrics = metrics;
         this.waitForRoom = config.buffer().waitForRoom();
     }
@@ -47,7 +47,7 @@ public class TraceIntake {
             return accept(ExportTraceServiceRequest.parseFrom(serialized), tenant, transport);
         }
         if (spans > 0) {
-            offer(new EnrichHandoff.Item(tenant, serialized, spans), spans, transport);
+            offer(new IngestBuffer.Item(tenant, serialized, spans), spans, transport);
         }
         return ExportTraceServiceResponse.getDefaultInstance();
     }
@@ -57,7 +57,7 @@ public class TraceIntake {
         TraceValidator.Result result = TraceValidator.validate(request);
         if (result.acceptedSpans() > 0) {
             ExportTraceServiceRequest accepted = result.accepted();
-            offer(new EnrichHandoff.Item(tenant, accepted.toByteArray(), result.acceptedSpans()),
+            offer(new IngestBuffer.Item(tenant, accepted.toByteArray(), result.acceptedSpans()),
                     result.acceptedSpans() + result.rejectedSpans(), transport);
         }
         if (!result.hasRejections()) {
@@ -72,9 +72,9 @@ public class TraceIntake {
     }
 
     /** {@code requestSpans}: every span of the request, refused with it when the buffer is full. */
-    private void offer(EnrichHandoff.Item item, int requestSpans, String transport) throws BufferFullException {
+    private void offer(IngestBuffer.Item item, int requestSpans, String transport) throws BufferFullException {
         // gRPC calls run on the event loop, which must not wait; HTTP requests are decoded on worker threads
-        Optional<EnrichHandoff.Refusal> refusal = handoff.offer(item, transport.equals("grpc") ? Duration.ZERO : waitForRoom);
+        Optional<IngestBuffer.Refusal> refusal = buffer.offer(item, transport.equals("grpc") ? Duration.ZERO : waitForRoom);
         if (refusal.isPresent()) {
             metrics.rejected(refusal.get().reason, requestSpans);
             throw new BufferFullException(refusal.get().message);

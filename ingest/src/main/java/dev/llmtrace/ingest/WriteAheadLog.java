@@ -34,12 +34,12 @@ final class WriteAheadLog implements AutoCloseable {
     }
 
     /** The requests an earlier run accepted and enrich never acknowledged, oldest first; each is in flight again. */
-    List<EnrichHandoff.Item> recover() {
-        List<EnrichHandoff.Item> items = new ArrayList<>();
+    List<IngestBuffer.Item> recover() {
+        List<IngestBuffer.Item> items = new ArrayList<>();
         try {
             PersistentQueue.Item item;
             while ((item = queue.take(0, TimeUnit.MILLISECONDS)) != null) {
-                items.add(new EnrichHandoff.Item(item.tenant(), item.payload(), item.spans(), item.id()));
+                items.add(new IngestBuffer.Item(item.tenant(), item.payload(), item.spans(), item.id()));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -48,7 +48,7 @@ final class WriteAheadLog implements AutoCloseable {
     }
 
     /** Writes the request; returns it with its log id. Throws UncheckedIOException when the disk refuses. */
-    EnrichHandoff.Item append(EnrichHandoff.Item item) {
+    IngestBuffer.Item append(IngestBuffer.Item item) {
         long id = queue.appendInFlight(item.tenant(), item.spans(), item.request());
         if (fsync.everyWrite()) {
             queue.sync();
@@ -57,7 +57,7 @@ final class WriteAheadLog implements AutoCloseable {
     }
 
     /** enrich has the request (or it was given up on, and counted): it leaves the log. */
-    void remove(EnrichHandoff.Item item) {
+    void remove(IngestBuffer.Item item) {
         queue.ack(item.logId());
     }
 

@@ -14,17 +14,17 @@ import org.junit.jupiter.api.Test;
 
 class BatchTest {
 
-    static EnrichHandoff.Item item(String tenant, int n) {
+    static IngestBuffer.Item item(String tenant, int n) {
         ExportTraceServiceRequest fixture = OtlpJson.parseTraces(Fixtures.bytes(Fixtures.BROADCAST_FULL));
         ResourceSpans rs = fixture.getResourceSpans(0);
         ResourceSpans renamed = rs.toBuilder().setScopeSpans(0, rs.getScopeSpans(0).toBuilder().setSpans(0,
                 rs.getScopeSpans(0).getSpans(0).toBuilder().setSpanId(ByteString.copyFrom(new byte[] {0, 0, 0, 0, 0, 0, 1, (byte) n})))).build();
-        return new EnrichHandoff.Item(tenant, ExportTraceServiceRequest.newBuilder().addResourceSpans(renamed).build().toByteArray(), 1);
+        return new IngestBuffer.Item(tenant, ExportTraceServiceRequest.newBuilder().addResourceSpans(renamed).build().toByteArray(), 1);
     }
 
     @Test
     void joinedBytesParseAsOneRequestWithEveryResourceSpansInOrder() throws Exception {
-        List<EnrichHandoff.Item> waiting = List.of(item("a", 1), item("b", 2), item("a", 3), item("a", 4));
+        List<IngestBuffer.Item> waiting = List.of(item("a", 1), item("b", 2), item("a", 3), item("a", 4));
         List<Batch> batches = Batch.of(waiting, 1 << 20);
         assertEquals(2, batches.size());
         Batch a = batches.get(0);
@@ -42,7 +42,7 @@ class BatchTest {
 
     @Test
     void batchesStayUnderMaxBytesButAnOversizeItemStillGoesAlone() {
-        List<EnrichHandoff.Item> waiting = new ArrayList<>();
+        List<IngestBuffer.Item> waiting = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
             waiting.add(item("t", i));
         }

@@ -28,13 +28,13 @@ class ForwarderLivenessTest {
     }
 
     @Inject
-    EnrichHandoff handoff;
+    EnrichForwarder forwarder;
 
     @Test
     void anEndedForwarderFailsLiveness() {
         given().port(29101).get("/q/health/live").then().statusCode(200).body(containsString("enrich-forwarder"));
         // a stream that fails, as the real one did under backpressure before it had a buffer
-        handoff.forward(Multi.createFrom().failure(new IllegalStateException("boom"))).subscribe().with(x -> {}, f -> {});
+        forwarder.forward(Multi.createFrom().failure(new IllegalStateException("boom"))).subscribe().with(x -> {}, f -> {});
         given().port(29101).get("/q/health/live").then().statusCode(503).body(containsString("enrich-forwarder"));
     }
 }

@@ -1,16 +1,10 @@
 package dev.llmtrace.ingest;
 
-import dev.llmtrace.core.NextHop;
 import dev.llmtrace.core.metrics.PipelineMetrics;
 import dev.llmtrace.core.retry.ExportException;
-import dev.llmtrace.core.retry.Retrier;
 
 import io.micrometer.core.instrument.Gauge;
 import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
-import io.smallrye.mutiny.Multi;
-import io.smallrye.mutiny.Uni;
-import io.smallrye.reactive.messaging.annotations.Broadcast;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -19,28 +13,24 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
-import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.OnOverflow;
-import org.eclipse.microprofile.reactive.messaging.Outgoing;
 import org.jboss.logging.Logger;
 import io.smallrye.common.annotation.Identifier;
 
 /**
- * The bounded hand-off from the receivers to enrich. Accepted requests enter the {@code to-enrich}
- * channel only after they are admitted against the byte and request limits, so a full buffer is a
- * refusal the sender sees (and retries), never a silent drop. A Mutiny stream keeps
- * {@code forward.concurrency} calls in flight and each call retries with jittered backoff, so a short
- * enrich outage only holds data here.
+ * Admission into ingest's bounded buffer towards enrich. Accepted requests enter the {@code to-enrich}
+ * channel (read by {@link EnrichForwarder}) only after they are admitted against the byte and request
+ * limits and, with the write-ahead log on, written to disk, so a full buffer is a refusal the sender sees
+ * (and retries), never a silent drop. A request leaves the buffer when the forwarder settles its batch.
  */
 @ApplicationScoped
-public class EnrichHandoff {
-    private static final Logger LOG = Logger.getLogger(EnrichHandoff.class);
+public class IngestBuffer {
+    private static final Logger LOG = Logger.getLogger(IngestBuffer.class);
 
     /**
      * One accepted request on its way to enrich, held serialized: one array per request instead of a
@@ -75,23 +65,15 @@ public class EnrichHandoff {
         }
     }
 
-    /** What became of a batch. */
-    public record Outcome(Batch batch, ExportException failure) {}
-
     private final AtomicLong bytes = new AtomicLong();
     private final AtomicInteger requests = new AtomicInteger();
     private final AtomicLong spans = new AtomicLong();
     /** Senders waiting for room, woken by every release. */
     private final Object room = new Object();
     private final AtomicInteger waiting = new AtomicInteger();
-    private volatile boolean forwarderStopped;
 
     private final IngestConfig config;
     private final PipelineMetrics metrics;
-    private final NextHop forwarder;
-    private final Retrier retrier;
-    private final ScheduledExecutorService retryScheduler =
-            dev.llmtrace.core.Schedulers.daemon("enrich-retry");
 
     @Inject
     @Channel("to-enrich")
@@ -100,13 +82,11 @@ public class EnrichHandoff {
 
     private final WriteAheadLog log;
 
-    public EnrichHandoff(IngestConfig config, @Identifier("ingest") PipelineMetrics metrics, @Identifier("enrich") NextHop enrich) {
+    public IngestBuffer(IngestConfig config, @Identifier("ingest") PipelineMetrics metrics) {
         this.config = config;
         this.metrics = metrics;
         IngestConfig.Wal wal = config.wal();
         this.log = wal.enabled() ? WriteAheadLog.open(wal.directory(), wal.segmentBytes(), wal.fsyncInterval()) : null;
-        this.forwarder = enrich;
-        this.retrier = new Retrier(config.forward().retry().toPolicy(), retryScheduler);
         gauge("llmtrace.buffer.bytes", "Bytes (protobuf) held for enrich", bytes::get);
         gauge("llmtrace.buffer.requests", "Requests held for enrich", requests::get);
         gauge("llmtrace.buffer.spans", "Spans held for enrich", spans::get);
@@ -119,9 +99,10 @@ public class EnrichHandoff {
     /**
      * Sends again what an earlier run answered 200 for and enrich never acknowledged. Some of it may
      * have reached enrich just before the crash: those are the duplicates, at most the calls that were
-     * in flight ({@code forward.concurrency} × {@code forward.batch.max-requests} requests).
+     * in flight ({@code forward.concurrency} × {@code forward.batch.max-requests} requests). Called by the
+     * forwarder once it reads the channel.
      */
-    void replay(@Observes StartupEvent event) {
+    void replay() {
         if (log == null) {
             return;
         }
@@ -228,56 +209,15 @@ public class EnrichHandoff {
         return requests.get();
     }
 
-    @Incoming("to-enrich")
-    @Outgoing("enrich-outcomes")
-    @Broadcast
-    public Multi<Outcome> forward(Multi<Item> items) {
-        IngestConfig.Batch batching = config.forward().batch();
-        return items.onTermination().invoke((failure, cancelled) -> forwarderStopped(failure))
-                .group().intoLists().of(batching.maxRequests(), batching.maxDelay())
-                // the time-based grouping emits when its window closes, demand or not: batches wait here
-                // while every call is in flight (bounded by admit(), which bounds the items)
-                .onOverflow().bufferUnconditionally()
-                .onItem().transformToIterable(waiting -> Batch.of(waiting, batching.maxBytes()))
-                .onItem().transformToUni(this::forwardWithRetry)
-                .merge(config.forward().concurrency());
-    }
-
-    /**
-     * The forwarding stream has ended: nothing buffered will reach enrich again. Only shutdown should
-     * do that; otherwise liveness fails ({@link ForwarderLiveness}) so the process is restarted rather
-     * than left accepting nothing.
-     */
-    private void forwarderStopped(Throwable failure) {
-        forwarderStopped = true;
-        if (failure != null) {
-            LOG.errorf("the forwarder to enrich stopped: %s", failure.toString());
-        }
-    }
-
-    /** False once the forwarding stream has ended (failed, completed or cancelled). */
-    public boolean forwarding() {
-        return !forwarderStopped;
-    }
-
-    private Uni<Outcome> forwardWithRetry(Batch batch) {
-        return Uni.createFrom()
-                .completionStage(() -> retrier.run(() -> forwarder.export(batch.request(), batch.tenant()),
-                        (failure, attempt, delay) -> metrics.forwardFailed(failure.reason())))
-                .onItemOrFailure().transform((response, error) ->
-                        new Outcome(batch, error == null ? null : ExportException.of(error)));
-    }
-
-    @Incoming("enrich-outcomes")
-    public void completed(Outcome outcome) {
-        outcome.batch().items().forEach(this::release);
-        if (outcome.failure() == null) {
-            metrics.forwarded(outcome.batch().spans());
+    /** A batch is done with: its requests leave the buffer (and the log), delivered or dropped (counted). */
+    void settled(Batch batch, ExportException failure) {
+        batch.items().forEach(this::release);
+        if (failure == null) {
+            metrics.forwarded(batch.spans());
             return;
         }
-        metrics.dropped(outcome.failure().reason(), outcome.batch().spans());
-        LOG.errorf("dropped %d span(s) of tenant %s on their way to enrich: %s", outcome.batch().spans(),
-                outcome.batch().tenant(), outcome.failure().getMessage());
+        metrics.dropped(failure.reason(), batch.spans());
+        LOG.errorf("dropped %d span(s) of tenant %s on their way to enrich: %s", batch.spans(), batch.tenant(), failure.getMessage());
     }
 
     /** Gives buffered data a bounded chance to reach enrich before the process exits. */
@@ -301,12 +241,6 @@ public class EnrichHandoff {
     void stop() {
         if (log != null) {
             log.close(); // what enrich has not taken stays on disk for the next start
-        }
-        retryScheduler.shutdownNow();
-        try {
-            retryScheduler.awaitTermination(1, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }

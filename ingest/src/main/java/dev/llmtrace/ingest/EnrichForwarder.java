@@ -1,0 +1,113 @@
+package dev.llmtrace.ingest;
+
+import dev.llmtrace.core.NextHop;
+import dev.llmtrace.core.metrics.PipelineMetrics;
+import dev.llmtrace.core.retry.ExportException;
+import dev.llmtrace.core.retry.Retrier;
+import dev.llmtrace.core.retry.RetryPolicy;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.common.annotation.Identifier;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.Cancellable;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.jboss.logging.Logger;
+
+/**
+ * Reads the {@code to-enrich} channel that {@link IngestBuffer} admits into, groups requests into batches per
+ * tenant and keeps {@code forward.concurrency} calls to enrich in flight, each retried with jittered backoff
+ * (core's {@link Retrier}), so a short enrich outage only holds data in the buffer. Each batch is then
+ * settled with the buffer, delivered or dropped.
+ */
+@ApplicationScoped
+public class EnrichForwarder {
+    private static final Logger LOG = Logger.getLogger(EnrichForwarder.class);
+
+    /** What became of a batch. */
+    record Outcome(Batch batch, ExportException failure) {}
+
+    private final IngestConfig config;
+    private final PipelineMetrics metrics;
+    private final IngestBuffer buffer;
+    private final NextHop enrich;
+    private final ScheduledExecutorService retryScheduler = dev.llmtrace.core.Schedulers.daemon("enrich-retry");
+    private final Retrier retrier;
+    private volatile boolean stopped;
+    private Cancellable subscription;
+
+    @Inject
+    @Channel("to-enrich")
+    Multi<IngestBuffer.Item> admitted;
+
+    public EnrichForwarder(IngestConfig config, @Identifier("ingest") PipelineMetrics metrics, IngestBuffer buffer,
+            @Identifier("enrich") NextHop enrich) {
+        this.config = config;
+        this.metrics = metrics;
+        this.buffer = buffer;
+        this.enrich = enrich;
+        this.retrier = new Retrier(config.forward().retry().toPolicy(RetryPolicy.internalHopDefaults()), retryScheduler);
+    }
+
+    /** Reads the channel, then has the buffer replay its write-ahead log into it. */
+    void start(@Observes StartupEvent event) {
+        subscription = forward(admitted).subscribe().with(outcome -> buffer.settled(outcome.batch(), outcome.failure()), failure -> { });
+        buffer.replay();
+    }
+
+    /** The forwarding stream over {@code items}: batches, calls in flight, retries; one outcome per batch. */
+    Multi<Outcome> forward(Multi<IngestBuffer.Item> items) {
+        IngestConfig.Batch batching = config.forward().batch();
+        return items.onTermination().invoke((failure, cancelled) -> stopped(failure))
+                .group().intoLists().of(batching.maxRequests(), batching.maxDelay())
+                // the time-based grouping emits when its window closes, demand or not: batches wait here
+                // while every call is in flight (bounded by the buffer's admission, which bounds the items)
+                .onOverflow().bufferUnconditionally()
+                .onItem().transformToIterable(waiting -> Batch.of(waiting, batching.maxBytes()))
+                .onItem().transformToUni(this::forwardWithRetry)
+                .merge(config.forward().concurrency());
+    }
+
+    private Uni<Outcome> forwardWithRetry(Batch batch) {
+        return Uni.createFrom()
+                .completionStage(() -> retrier.run(() -> enrich.export(batch.request(), batch.tenant()),
+                        (failure, attempt, delay) -> metrics.forwardFailed(failure.reason())))
+                .onItemOrFailure().transform((response, error) ->
+                        new Outcome(batch, error == null ? null : ExportException.of(error)));
+    }
+
+    /**
+     * The forwarding stream has ended: nothing buffered will reach enrich again. Only shutdown should do that;
+     * otherwise liveness fails ({@link ForwarderLiveness}) so the process is restarted rather than left
+     * accepting nothing.
+     */
+    private void stopped(Throwable failure) {
+        stopped = true;
+        if (failure != null) {
+            LOG.errorf("the forwarder to enrich stopped: %s", failure.toString());
+        }
+    }
+
+    /** False once the forwarding stream has ended (failed, completed or cancelled). */
+    public boolean forwarding() {
+        return !stopped;
+    }
+
+    @PreDestroy
+    void stop() {
+        if (subscription != null) {
+            subscription.cancel();
+        }
+        retryScheduler.shutdownNow();
+        try {
+            retryScheduler.awaitTermination(1, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
