@@ -4,6 +4,7 @@ import static dev.llmtrace.core.otlp.Attributes.decimal;
 import static dev.llmtrace.core.otlp.Attributes.integer;
 import static dev.llmtrace.core.otlp.Attributes.string;
 
+import dev.llmtrace.core.conventions.ContentNames;
 import dev.llmtrace.enrich.pricing.TokenUsage;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.trace.v1.Span;
@@ -48,19 +49,19 @@ public final class ConventionsProcessor implements SpanStep {
             // what Phoenix shows as input and output: content names, so every privacy policy treats them as
             // it treats the prompt and completion they come from, at enrich and at each destination
             if (a.prompt != null) {
-                a.addIfMissing(add, string("input.value", a.prompt));
+                a.addIfMissing(add, string(ContentNames.INPUT_VALUE, a.prompt));
                 a.addIfMissing(add, string("input.mime_type", mimeType(a.prompt)));
             }
             if (a.completion != null) {
-                a.addIfMissing(add, string("output.value", a.completion));
+                a.addIfMissing(add, string(ContentNames.OUTPUT_VALUE, a.completion));
                 a.addIfMissing(add, string("output.mime_type", mimeType(a.completion)));
             }
             // the same content as Phoenix's message view, where the sender did not write one itself
             if (a.prompt != null && !a.hasInputMessages) {
-                messages(add, a, "llm.input_messages.", MessageLists.input(a.prompt));
+                messages(add, a, ContentNames.OPENINFERENCE_INPUT_MESSAGES, MessageLists.input(a.prompt));
             }
             if (a.completion != null && !a.hasOutputMessages) {
-                messages(add, a, "llm.output_messages.", MessageLists.output(a.completion));
+                messages(add, a, ContentNames.OPENINFERENCE_OUTPUT_MESSAGES, MessageLists.output(a.completion));
             }
             String provider = openInferenceProvider(a.provider);
             if (provider != null) { // in OpenInference's own vocabulary, never copied raw

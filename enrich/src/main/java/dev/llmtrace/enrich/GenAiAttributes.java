@@ -1,5 +1,7 @@
 package dev.llmtrace.enrich;
 
+import dev.llmtrace.core.conventions.ContentNames;
+
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import java.util.List;
@@ -47,8 +49,8 @@ final class GenAiAttributes {
         String key = kv.getKey();
         present.add(key);
         if (key.startsWith("llm.")) {
-            hasInputMessages |= key.startsWith("llm.input_messages.");
-            hasOutputMessages |= key.startsWith("llm.output_messages.");
+            hasInputMessages |= key.startsWith(ContentNames.OPENINFERENCE_INPUT_MESSAGES);
+            hasOutputMessages |= key.startsWith(ContentNames.OPENINFERENCE_OUTPUT_MESSAGES);
         }
         AnyValue v = kv.getValue();
         switch (key) {
@@ -56,8 +58,8 @@ final class GenAiAttributes {
             case "gen_ai.response.model", "llm.response.model_name" -> responseModel = firstString(responseModel, v);
             case "gen_ai.provider.name", "gen_ai.system", "llm.provider", "llm.system" -> provider = firstString(provider, v);
             case "trace.metadata.openrouter.api_key_name" -> apiKeyName = string(v);
-            case "gen_ai.prompt", "gen_ai.input.messages" -> prompt = firstString(prompt, v);
-            case "gen_ai.completion", "gen_ai.output.messages" -> completion = firstString(completion, v);
+            case ContentNames.PROMPT, ContentNames.INPUT_MESSAGES -> prompt = firstString(prompt, v);
+            case ContentNames.COMPLETION, ContentNames.OUTPUT_MESSAGES -> completion = firstString(completion, v);
             case "session.id", "gen_ai.conversation.id" -> sessionId = firstString(sessionId, v);
             case "gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens", "llm.token_count.prompt" -> input = first(input, v);
             case "gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens", "llm.token_count.completion" -> output = first(output, v);

@@ -1,5 +1,7 @@
 package dev.llmtrace.core.privacy;
 
+import dev.llmtrace.core.conventions.ContentNames;
+
 import dev.llmtrace.core.TraceProcessor;
 import dev.llmtrace.core.otlp.Attributes;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
@@ -30,13 +32,6 @@ import javax.crypto.spec.SecretKeySpec;
  * count per kind).
  */
 public final class PrivacyProcessor implements TraceProcessor {
-    private static final Set<String> CONTENT = Set.of("gen_ai.prompt", "gen_ai.completion", "gen_ai.input.messages",
-            "gen_ai.output.messages", "gen_ai.system_instructions", "input.value", "output.value",
-            "gen_ai.tool.call.arguments", "gen_ai.tool.call.result");
-    private static final List<String> CONTENT_PREFIXES = List.of("llm.input_messages.", "llm.output_messages.", "llm.tools.",
-            "llm.prompt_template.", "gen_ai.prompt.", "gen_ai.completion.");
-    private static final Set<String> CONTENT_EVENTS = Set.of("gen_ai.content.prompt", "gen_ai.content.completion",
-            "gen_ai.user.message", "gen_ai.assistant.message", "gen_ai.system.message", "gen_ai.tool.message", "gen_ai.choice");
     static final String MASKED_COUNT = "redaction.masked.count";
     static final String MASKED_KEYS = "redaction.masked.keys";
     static final String DROPPED_KEYS = "redaction.dropped.keys";
@@ -69,16 +64,9 @@ public final class PrivacyProcessor implements TraceProcessor {
         return policy;
     }
 
+    /** See {@link ContentNames#isContent}: the one list of content names. */
     public static boolean isContent(String key) {
-        if (CONTENT.contains(key)) {
-            return true;
-        }
-        for (String prefix : CONTENT_PREFIXES) {
-            if (key.startsWith(prefix)) {
-                return true;
-            }
-        }
-        return false;
+        return ContentNames.isContent(key);
     }
 
     @Override
@@ -157,7 +145,7 @@ public final class PrivacyProcessor implements TraceProcessor {
         List<Span.Event> events = null;
         for (int e = 0; e < span.getEventsCount(); e++) {
             Span.Event event = span.getEvents(e);
-            if (policy == PrivacyPolicy.DROP && CONTENT_EVENTS.contains(event.getName())) {
+            if (policy == PrivacyPolicy.DROP && ContentNames.isContentEvent(event.getName())) {
                 summary.dropped.add("event:" + event.getName());
                 events = events == null ? new ArrayList<>(span.getEventsList().subList(0, e)) : events;
                 continue;

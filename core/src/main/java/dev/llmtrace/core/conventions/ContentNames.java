@@ -1,0 +1,50 @@
+package dev.llmtrace.core.conventions;
+
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Where the three conventions (OpenRouter Broadcast, OTel GenAI, OpenInference) put prompts and completions:
+ * the one list both enrich (which reads and derives them) and the privacy engine (which masks or drops them
+ * under every name) use, so a name added for one is covered by the other.
+ */
+public final class ContentNames {
+    /** Broadcast's prompt and completion (JSON strings); OTel GenAI's older names. */
+    public static final String PROMPT = "gen_ai.prompt";
+    public static final String COMPLETION = "gen_ai.completion";
+    /** OTel GenAI's message lists (JSON arrays of roles with parts). */
+    public static final String INPUT_MESSAGES = "gen_ai.input.messages";
+    public static final String OUTPUT_MESSAGES = "gen_ai.output.messages";
+    /** OpenInference: the whole input and output, and the flattened message lists. */
+    public static final String INPUT_VALUE = "input.value";
+    public static final String OUTPUT_VALUE = "output.value";
+    public static final String OPENINFERENCE_INPUT_MESSAGES = "llm.input_messages.";
+    public static final String OPENINFERENCE_OUTPUT_MESSAGES = "llm.output_messages.";
+
+    private static final Set<String> NAMES = Set.of(PROMPT, COMPLETION, INPUT_MESSAGES, OUTPUT_MESSAGES, "gen_ai.system_instructions",
+            INPUT_VALUE, OUTPUT_VALUE, "gen_ai.tool.call.arguments", "gen_ai.tool.call.result");
+    private static final List<String> PREFIXES = List.of(OPENINFERENCE_INPUT_MESSAGES, OPENINFERENCE_OUTPUT_MESSAGES, "llm.tools.",
+            "llm.prompt_template.", PROMPT + ".", COMPLETION + ".");
+    private static final Set<String> EVENTS = Set.of("gen_ai.content.prompt", "gen_ai.content.completion",
+            "gen_ai.user.message", "gen_ai.assistant.message", "gen_ai.system.message", "gen_ai.tool.message", "gen_ai.choice");
+
+    private ContentNames() {}
+
+    /** True for an attribute that carries what was said to or by a model, in any convention. */
+    public static boolean isContent(String key) {
+        if (NAMES.contains(key)) {
+            return true;
+        }
+        for (String prefix : PREFIXES) {
+            if (key.startsWith(prefix)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** True for a span event that carries content (OTel GenAI's event conventions). */
+    public static boolean isContentEvent(String name) {
+        return EVENTS.contains(name);
+    }
+}
