@@ -9,6 +9,7 @@ import io.grpc.stub.StreamObserver;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import io.quarkus.grpc.GrpcService;
 import io.quarkus.grpc.RegisterInterceptor;
+import io.smallrye.common.annotation.Blocking;
 
 /**
  * enrich's gRPC face: the request arrives as bytes (so it is admitted before it is parsed) and goes
@@ -28,7 +29,11 @@ public class EnrichService implements BindableService {
         return SerializedExport.service(this::export);
     }
 
-    void export(byte[] request, StreamObserver<ExportTraceServiceResponse> responses) {
-        ExportReplies.replyWhenDone(enricher.export(request, Tenants.current()), responses);
+    // off the event loop: a large request takes seconds of CPU, and a blocked event loop holds back the replies
+    // of other calls past ingest's deadline, which ingest then retries into duplicates (MemoryBurstTest)
+    @Blocking
+    public void export(byte[] request, StreamObserver<ExportTraceServiceResponse> responses) {
+        io.grpc.Context call = io.grpc.Context.current(); // cancelled when ingest's deadline passes or it goes away
+        ExportReplies.replyWhenDone(enricher.export(request, Tenants.current(), call::isCancelled), responses);
     }
 }

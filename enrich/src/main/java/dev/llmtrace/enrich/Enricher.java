@@ -11,6 +11,7 @@ import dev.llmtrace.core.retry.ExportException;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
 
 /**
  * enrich as a stage: admits a request against the memory budget, parses it, runs the processing
@@ -40,6 +41,15 @@ public final class Enricher implements NextHop {
 
     @Override
     public CompletableFuture<ExportTraceServiceResponse> export(byte[] serializedRequest, String tenant) {
+        return export(serializedRequest, tenant, () -> false);
+    }
+
+    /**
+     * As {@link #export(byte[], String)}, for a caller that may give up while the request is processed
+     * ({@code callerGone}, e.g. its gRPC deadline passed): then the request is not handed to export, since the
+     * caller retries it and export would queue it twice. The caller's retry is the one that goes through.
+     */
+    public CompletableFuture<ExportTraceServiceResponse> export(byte[] serializedRequest, String tenant, BooleanSupplier callerGone) {
         MemoryBudget.Lease lease;
         ExportTraceServiceRequest request;
         try {
@@ -60,6 +70,12 @@ public final class Enricher implements NextHop {
         try {
             byte[] processed = steps.process(request, tenant).toByteArray();
             lease.shrinkTo(processed.length); // while export works, only these bytes are held here
+            if (callerGone.getAsBoolean()) {
+                lease.close();
+                metrics.forwardFailed("caller_gone");
+                return CompletableFuture.failedFuture(ExportException.retryable("caller_gone",
+                        "the caller gave up while the request was processed; it retries", (java.time.Duration) null));
+            }
             forwarded = export.exportValidated(processed, spans, tenant); // parsed from valid bytes, processed, serialized here
         } catch (RuntimeException | Error e) { // an Error too: a lease left held would starve the budget for good
             lease.close();

@@ -85,9 +85,10 @@ public class Destinations {
      * (no filter but by tenant, no stricter privacy, protobuf) gets these very bytes; the batch is parsed
      * only if some destination needs it changed, and then once. {@code spans}: {@link OtlpWire#cleanSpanCount}
      * of the bytes (negative: not clean, every destination takes the parse, which names the problem).
-     * Throws a retryable ExportException when a queue is full.
+     * Throws a retryable ExportException when a queue is full, or when the caller has given up before anything
+     * was queued ({@code callerGone}: it retries, and queueing now would queue the batch twice).
      */
-    public void accept(byte[] serializedRequest, int spans, String tenant) {
+    public void accept(byte[] serializedRequest, int spans, String tenant, java.util.function.BooleanSupplier callerGone) {
         List<Target> targets = new ArrayList<>();
         List<DestinationWorker> others = new ArrayList<>();
         for (DestinationWorker worker : workers) {
@@ -110,7 +111,7 @@ public class Destinations {
             }
             targets.addAll(transformed(others, request, tenant));
         }
-        enqueue(targets, tenant);
+        enqueue(targets, tenant, callerGone);
     }
 
     /** Each destination's part: filtered, redacted by its policy, serialized in its encoding, each distinct form once. */
@@ -137,8 +138,11 @@ public class Destinations {
     }
 
     /** Reserves room in every target's queue first, then appends: all or none. */
-    private void enqueue(List<Target> targets, String tenant) {
+    private void enqueue(List<Target> targets, String tenant, java.util.function.BooleanSupplier callerGone) {
         synchronized (this) {
+            if (callerGone.getAsBoolean()) {
+                throw ExportException.retryable("caller_gone", "the caller gave up before the batch was queued; it retries", QUEUE_FULL_RETRY);
+            }
             List<Target> reserved = new ArrayList<>();
             for (Target t : targets) {
                 if (!t.worker().reserve(t.body().length)) {

@@ -31,6 +31,7 @@ public class ExportService implements BindableService {
 
     @Blocking // queue appends are file writes
     public void export(byte[] request, StreamObserver<ExportTraceServiceResponse> responses) {
-        ExportReplies.replyWhenDone(stage.export(request, Tenants.current()), responses);
+        io.grpc.Context call = io.grpc.Context.current(); // cancelled when enrich's deadline passes or it goes away
+        ExportReplies.replyWhenDone(stage.export(request, Tenants.current(), call::isCancelled), responses);
     }
 }

@@ -7,6 +7,7 @@ import dev.llmtrace.core.metrics.PipelineMetrics;
 import dev.llmtrace.core.otlp.OtlpWire;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
 
 /**
  * export as a stage: admits a batch against the memory budget and completes once it is in the durable
@@ -35,22 +36,30 @@ public final class ExportStage implements NextHop {
 
     @Override
     public CompletableFuture<ExportTraceServiceResponse> export(byte[] serializedRequest, String tenant) {
+        return export(serializedRequest, tenant, () -> false);
+    }
+
+    /**
+     * As {@link #export(byte[], String)}, for a caller that may give up meanwhile ({@code callerGone}, its gRPC
+     * deadline passed): then nothing is queued, since the caller retries and the batch would be queued twice.
+     */
+    public CompletableFuture<ExportTraceServiceResponse> export(byte[] serializedRequest, String tenant, BooleanSupplier callerGone) {
         // -1: not clean, and Destinations parses for the precise error
-        return accept(serializedRequest, OtlpWire.cleanSpanCount(serializedRequest), tenant);
+        return accept(serializedRequest, OtlpWire.cleanSpanCount(serializedRequest), tenant, callerGone);
     }
 
     /** From enrich in the same process: its serializer wrote these bytes, so the wire check (a fifth of a Broadcast span's CPU here) is skipped. */
     @Override
     public CompletableFuture<ExportTraceServiceResponse> exportValidated(byte[] serializedRequest, int spans, String tenant) {
-        return accept(serializedRequest, spans, tenant);
+        return accept(serializedRequest, spans, tenant, () -> false);
     }
 
-    private CompletableFuture<ExportTraceServiceResponse> accept(byte[] serializedRequest, int clean, String tenant) {
+    private CompletableFuture<ExportTraceServiceResponse> accept(byte[] serializedRequest, int clean, String tenant, BooleanSupplier callerGone) {
         int spans = Math.max(0, clean);
         CompletableFuture<ExportTraceServiceResponse> queued;
         try (MemoryBudget.Lease lease = admission.admit(serializedRequest, tenant)) {
             metrics.received("grpc", spans);
-            destinations.accept(serializedRequest, clean, tenant);
+            destinations.accept(serializedRequest, clean, tenant, callerGone);
             queued = CompletableFuture.completedFuture(ExportTraceServiceResponse.getDefaultInstance());
         } catch (RuntimeException | Error e) { // the lease is closed either way; the caller retries
             queued = CompletableFuture.failedFuture(e);
