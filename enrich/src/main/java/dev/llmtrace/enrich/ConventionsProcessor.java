@@ -56,13 +56,6 @@ public final class ConventionsProcessor implements SpanStep {
                 a.addIfMissing(add, string(ContentNames.OUTPUT_VALUE, a.completion));
                 a.addIfMissing(add, string("output.mime_type", mimeType(a.completion)));
             }
-            // the same content as Phoenix's message view, where the sender did not write one itself
-            if (a.prompt != null && !a.hasInputMessages) {
-                messages(add, a, ContentNames.OPENINFERENCE_INPUT_MESSAGES, MessageLists.input(a.prompt));
-            }
-            if (a.completion != null && !a.hasOutputMessages) {
-                messages(add, a, ContentNames.OPENINFERENCE_OUTPUT_MESSAGES, MessageLists.output(a.completion));
-            }
             String provider = openInferenceProvider(a.provider);
             if (provider != null) { // in OpenInference's own vocabulary, never copied raw
                 a.addIfMissing(add, string("llm.provider", provider));
@@ -89,16 +82,6 @@ public final class ConventionsProcessor implements SpanStep {
                     a.addIfMissing(add, decimal("llm.cost.completion", outputCost));
                 }
                 a.addIfMissing(add, decimal("llm.cost.total", totalCost));
-            }
-        }
-    }
-
-    private static void messages(List<KeyValue> add, GenAiAttributes a, String prefix, List<MessageLists.Message> messages) {
-        for (int i = 0; i < messages.size(); i++) {
-            MessageLists.Message m = messages.get(i);
-            a.addIfMissing(add, string(prefix + i + ".message.role", m.role()));
-            if (m.content() != null) {
-                a.addIfMissing(add, string(prefix + i + ".message.content", m.content()));
             }
         }
     }

@@ -19,9 +19,6 @@ final class GenAiAttributes {
     /** The prompt and the completion as the span carries them (a JSON document or text), for OpenInference's input/output. */
     String prompt;
     String completion;
-    /** Whether the sender wrote OpenInference's message lists itself. */
-    boolean hasInputMessages;
-    boolean hasOutputMessages;
     long input = -1;
     long output = -1;
     long total = -1;
@@ -48,10 +45,6 @@ final class GenAiAttributes {
     void absorb(KeyValue kv) {
         String key = kv.getKey();
         present.add(key);
-        if (key.startsWith("llm.")) {
-            hasInputMessages |= key.startsWith(ContentNames.OPENINFERENCE_INPUT_MESSAGES);
-            hasOutputMessages |= key.startsWith(ContentNames.OPENINFERENCE_OUTPUT_MESSAGES);
-        }
         AnyValue v = kv.getValue();
         switch (key) {
             case "gen_ai.request.model", "llm.request.model_name", "llm.model_name" -> requestModel = firstString(requestModel, v);

@@ -106,7 +106,10 @@ class DestinationTypesTest {
                 resource(perTenant.perTenant().process(request, "acme")), "the authenticated tenant decides, not the sender");
         DestinationSpec fixed = resolve("type", "phoenix", "endpoint", "http://p:6006", "project", "llm-prod");
         assertEquals(List.of("service.name=openrouter", "openinference.project.name=llm-prod"), resource(fixed.perTenant().process(request, "acme")));
-        assertNull(resolve("type", "phoenix", "endpoint", "http://p:6006").perTenant(), "unset: the batch goes as it is");
+        assertEquals(List.of("service.name=openrouter", "openinference.project.name=someone-elses"),
+                resource(resolve("type", "phoenix", "endpoint", "http://p:6006").perTenant().process(request, "acme")),
+                "unset: the sender's project, if any");
+        assertNull(resolve("type", "otlp-http", "endpoint", "http://c:4318").perTenant(), "other types send the batch as it is");
     }
 
     private static List<String> resource(ExportTraceServiceRequest request) {

@@ -1,30 +1,29 @@
-package dev.llmtrace.enrich;
+package dev.llmtrace.export;
 
-import static dev.llmtrace.enrich.CostProcessorTest.attr;
-import static dev.llmtrace.enrich.CostProcessorTest.only;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.llmtrace.core.Fixtures;
-import dev.llmtrace.core.TraceProcessor;
 import dev.llmtrace.core.otlp.Attributes;
 import dev.llmtrace.core.otlp.OtlpJson;
 import dev.llmtrace.core.privacy.PrivacyPolicy;
 import dev.llmtrace.core.privacy.PrivacyProcessor;
 import dev.llmtrace.core.privacy.Redactor;
-import dev.llmtrace.enrich.MessageLists.Message;
+import dev.llmtrace.export.MessageLists.Message;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
-import java.util.EnumSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
+/** Prompts and completions of each convention as OpenInference message lists, for Phoenix. */
 class MessageListsTest {
-    final TraceProcessor conventions = CostProcessorTest.costAndConventions(CostProcessorTest.TABLE,
-            EnumSet.of(EnrichConfig.AliasSet.OPENINFERENCE), call -> { });
-
     @Test
     void readsEachConventionsShape() {
         assertEquals(List.of(new Message("system", "Be brief."), new Message("user", "Hi")),
@@ -47,15 +46,11 @@ class MessageListsTest {
     }
 
     @Test
-    void plainTextIsOneMessageAndBrokenJsonNone() {
+    void plainTextIsOneMessageBrokenJsonNoneAndManyAreBounded() {
         assertEquals(List.of(new Message("user", "What is 2+2?")), MessageLists.input("What is 2+2?"));
         assertEquals(List.of(new Message("assistant", "4")), MessageLists.output("4"));
         assertEquals(List.of(), MessageLists.input("{\"messages\": [ broken"));
         assertEquals(List.of(), MessageLists.input("{\"something\": \"else\"}"), "an unknown shape gives nothing, not a guess");
-    }
-
-    @Test
-    void manyMessagesAreBounded() {
         StringBuilder json = new StringBuilder("[");
         for (int i = 0; i < 200; i++) {
             json.append(i == 0 ? "" : ",").append("{\"role\":\"user\",\"content\":\"m").append(i).append("\"}");
@@ -64,42 +59,49 @@ class MessageListsTest {
     }
 
     @Test
-    void broadcastSpanGetsOpenInferenceMessagesThatEveryPolicyCovers() {
-        Span after = only(conventions.process(OtlpJson.parseTraces(Fixtures.bytes(Fixtures.BROADCAST_FULL)), "t"));
+    void aBroadcastSpanGetsMessagesThatEveryPolicyCovers() {
+        Span after = only(OpenInferenceMessages.add(OtlpJson.parseTraces(Fixtures.bytes(Fixtures.BROADCAST_FULL))));
         assertEquals("system", string(after, "llm.input_messages.0.message.role"));
         assertEquals("You are a support bot.", string(after, "llm.input_messages.0.message.content"));
         assertEquals("user", string(after, "llm.input_messages.1.message.role"));
         assertTrue(string(after, "llm.input_messages.1.message.content").contains("jane.doe@example.com"));
-        assertEquals("assistant", string(after, "llm.output_messages.0.message.role"));
         assertEquals("Thanks Jane, I cannot see card numbers. Call +1 415 555 0100.", string(after, "llm.output_messages.0.message.content"));
         assertTrue(attr(after, "llm.input_messages.2.message.role").isEmpty());
 
-        Span masked = only(new PrivacyProcessor(PrivacyPolicy.MASK, Redactor.defaults(), Set.of(), null)
-                .process(CostProcessorTest.request(after), "t"));
+        Span masked = only(new PrivacyProcessor(PrivacyPolicy.MASK, Redactor.defaults(), Set.of(), null).process(request(after), "t"));
         String user = string(masked, "llm.input_messages.1.message.content");
         assertFalse(user.contains("jane.doe@example.com") || user.contains("sk-or-v1-abab"), user);
         assertFalse(string(masked, "llm.output_messages.0.message.content").contains("555 0100"));
-
-        Span dropped = only(new PrivacyProcessor(PrivacyPolicy.DROP, Redactor.defaults(), Set.of(), null)
-                .process(CostProcessorTest.request(after), "t"));
+        Span dropped = only(new PrivacyProcessor(PrivacyPolicy.DROP, Redactor.defaults(), Set.of(), null).process(request(after), "t"));
         assertTrue(dropped.getAttributesList().stream().map(KeyValue::getKey)
                 .noneMatch(k -> k.startsWith("llm.input_messages.") || k.startsWith("llm.output_messages.")));
     }
 
     @Test
-    void messagesTheSenderWroteAreKept() {
-        Span after = only(conventions.process(OtlpJson.parseTraces(Fixtures.bytes(Fixtures.OPENINFERENCE_CHAT)), "t"));
-        Span before = only(OtlpJson.parseTraces(Fixtures.bytes(Fixtures.OPENINFERENCE_CHAT)));
-        long inputMessageNames = before.getAttributesList().stream().filter(kv -> kv.getKey().startsWith("llm.input_messages.")).count();
-        assertEquals(inputMessageNames, after.getAttributesList().stream().filter(kv -> kv.getKey().startsWith("llm.input_messages.")).count());
-        Span otel = only(conventions.process(CostProcessorTest.request(Span.newBuilder().setName("chat gpt-4o")
-                .addAttributes(Attributes.string("gen_ai.request.model", "gpt-4o"))
+    void listsTheSenderWroteAreKeptAndOtherSpansUntouched() {
+        ExportTraceServiceRequest openInference = OtlpJson.parseTraces(Fixtures.bytes(Fixtures.OPENINFERENCE_CHAT));
+        assertSame(openInference, OpenInferenceMessages.add(openInference), "it has its lists: nothing to add");
+        ExportTraceServiceRequest plain = request(Span.newBuilder().setName("GET /health").addAttributes(Attributes.string("http.method", "GET")).build());
+        assertSame(plain, OpenInferenceMessages.add(plain));
+        Span otel = only(OpenInferenceMessages.add(request(Span.newBuilder().setName("chat gpt-4o")
                 .addAttributes(Attributes.string("gen_ai.input.messages", "[{\"role\":\"user\",\"parts\":[{\"type\":\"text\",\"content\":\"hi\"}]}]"))
-                .build()), "t"));
+                .build())));
         assertEquals("hi", string(otel, "llm.input_messages.0.message.content"));
     }
 
-    private static String string(Span span, String key) {
-        return attr(span, key).orElseThrow(() -> new AssertionError("no " + key)).getStringValue();
+    static ExportTraceServiceRequest request(Span span) {
+        return ExportTraceServiceRequest.newBuilder().addResourceSpans(ResourceSpans.newBuilder().addScopeSpans(ScopeSpans.newBuilder().addSpans(span))).build();
+    }
+
+    static Span only(ExportTraceServiceRequest r) {
+        return r.getResourceSpans(0).getScopeSpans(0).getSpans(0);
+    }
+
+    static Optional<String> attr(Span span, String key) {
+        return span.getAttributesList().stream().filter(kv -> kv.getKey().equals(key)).map(kv -> kv.getValue().getStringValue()).findFirst();
+    }
+
+    static String string(Span span, String key) {
+        return attr(span, key).orElseThrow(() -> new AssertionError("no " + key));
     }
 }

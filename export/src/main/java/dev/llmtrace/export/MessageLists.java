@@ -1,4 +1,4 @@
-package dev.llmtrace.enrich;
+package dev.llmtrace.export;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
