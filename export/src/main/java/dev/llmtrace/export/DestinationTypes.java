@@ -14,8 +14,8 @@ final class DestinationTypes {
             new OtlpGrpcType(), new OtlpHttpType(), new PhoenixType(), new FileType());
 
     /** Settings that mean something only for some types; each type lists the ones it reads. */
-    static final List<String> TYPE_SETTINGS = List.of("tenant", "organization", "stream-name", "project", "project-from-tenant",
-            "register-prices");
+    static final List<String> TYPE_SETTINGS = List.of("tenant", "organization", "stream-name", "stream-name-from-tenant", "project",
+            "project-from-tenant", "register-prices");
 
     private static final Map<String, DestinationType> BY_NAME = ALL.stream()
             .collect(Collectors.toUnmodifiableMap(DestinationType::name, Function.identity()));
@@ -61,6 +61,7 @@ final class DestinationTypes {
             case "tenant" -> c.tenant();
             case "organization" -> c.organization();
             case "stream-name" -> c.streamName();
+            case "stream-name-from-tenant" -> c.streamNameFromTenant();
             case "project" -> c.project();
             case "project-from-tenant" -> c.projectFromTenant();
             case "register-prices" -> c.registerPrices();

@@ -75,6 +75,9 @@ public interface ExportConfig {
         /** openobserve: the stream (OpenObserve's default is "default"). */
         Optional<String> streamName();
 
+        /** openobserve: each tenant's spans into a stream named after the tenant (the stream-name header per batch). */
+        Optional<Boolean> streamNameFromTenant();
+
         /** phoenix: the project every span is filed under (resource openinference.project.name). */
         Optional<String> project();
 

@@ -14,7 +14,7 @@ final class OpenObserveType implements DestinationType {
 
     @Override
     public java.util.Set<String> typeSettings() {
-        return java.util.Set.of("organization", "stream-name");
+        return java.util.Set.of("organization", "stream-name", "stream-name-from-tenant");
     }
 
     @Override
@@ -27,6 +27,10 @@ final class OpenObserveType implements DestinationType {
             throw Endpoints.invalid(at + "auth.username", "openobserve needs Basic auth: auth.username and auth.password (or password-file)");
         }
         Map<String, String> headers = Endpoints.headers(at, c);
+        boolean streamPerTenant = c.streamNameFromTenant().orElse(false);
+        if (streamPerTenant && c.streamName().isPresent()) {
+            throw Endpoints.invalid(at + "stream-name-from-tenant", "set either stream-name or stream-name-from-tenant, not both");
+        }
         c.streamName().ifPresent(s -> headers.put("stream-name", s));
         URI url = endpoint;
         if (protocol == Protocol.HTTP) {
@@ -34,6 +38,8 @@ final class OpenObserveType implements DestinationType {
         } else {
             headers.put("organization", org);
         }
-        return Endpoints.resolved(name(), Endpoints.endpoint(name, at, c, protocol, url, headers, Optional.empty()), c, null);
+        // teams sharing one pipeline land in streams of their own, as Tempo's X-Scope-OrgID and Phoenix's project do
+        OtlpEndpoint e = Endpoints.endpoint(name, at, c, protocol, url, headers, streamPerTenant ? Optional.of("stream-name") : Optional.empty());
+        return new Resolved(e.sender(), e.encoding(), null, Endpoints.describe(name(), e, c) + (streamPerTenant ? " stream-name=<tenant>" : ""));
     }
 }

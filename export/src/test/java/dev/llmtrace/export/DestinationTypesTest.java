@@ -11,7 +11,6 @@ import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.resource.v1.Resource;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.smallrye.config.PropertiesConfigSource;
-import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -27,16 +26,11 @@ class DestinationTypesTest {
 
     /** {@code export.destinations.d.*} from {@code settings}, resolved. */
     DestinationSpec resolve(String... settings) {
-        Map<String, String> properties = new HashMap<>(Map.of("export.memory.max-in-flight-bytes", "1048576",
-                "export.memory.tenant-share", "0.85", "export.sink.directory", dir.resolve("sink").toString()));
+        Map<String, String> map = new HashMap<>();
         for (int i = 0; i < settings.length; i += 2) {
-            properties.put("export.destinations.d." + settings[i], settings[i + 1]);
+            map.put(settings[i], settings[i + 1]);
         }
-        SmallRyeConfig config = new SmallRyeConfigBuilder().withMapping(ExportConfig.class)
-                .withConverter(java.time.Duration.class, 200, new io.quarkus.runtime.configuration.DurationConverter()) // "5s", as Quarkus reads it
-                .withSources(new PropertiesConfigSource(properties, "test", 100)).build();
-        ExportConfig export = config.getConfigMapping(ExportConfig.class);
-        DestinationSpec spec = DestinationTypes.resolve("d", export.destinations().get("d"), export);
+        DestinationSpec spec = resolveKeepingSender(map);
         spec.sender().close();
         return spec;
     }
@@ -94,6 +88,32 @@ class DestinationTypesTest {
                 refusal("type", "otlp-http", "endpoint", "http://c:4318", "project-from-tenant", "true"));
         assertTrue(refusal("type", "phoenix", "endpoint", "http://p:6006", "project", "a", "project-from-tenant", "true")
                 .startsWith("export.destinations.d.project-from-tenant: set either"));
+    }
+
+    @Test
+    void openObserveStreamComesFromTheTenantWhenAsked() throws Exception {
+        try (FakeHttpBackend o2 = new FakeHttpBackend(dev.llmtrace.core.FreePorts.next())) {
+            Map<String, String> properties = Map.of("type", "openobserve", "endpoint", "http://127.0.0.1:" + o2.port(), "organization", "org",
+                    "auth.username", "u", "auth.password", "p", "stream-name-from-tenant", "true");
+            DestinationSpec spec = resolveKeepingSender(properties);
+            assertTrue(spec.description().endsWith(" stream-name=<tenant> privacy=full"), spec.description());
+            spec.sender().send(new byte[0], "team-b").get(10, java.util.concurrent.TimeUnit.SECONDS);
+            spec.sender().close();
+            assertEquals("team-b", o2.requests.get(0).header("stream-name"), "each tenant into its own stream");
+        }
+        assertTrue(refusal("type", "openobserve", "endpoint", "http://o:5080", "organization", "org", "auth.username", "u",
+                "auth.password", "p", "stream-name", "llm", "stream-name-from-tenant", "true")
+                .startsWith("export.destinations.d.stream-name-from-tenant: set either"));
+    }
+
+    DestinationSpec resolveKeepingSender(Map<String, String> settings) {
+        Map<String, String> properties = new HashMap<>(Map.of("export.memory.max-in-flight-bytes", "1048576",
+                "export.memory.tenant-share", "0.85", "export.sink.directory", dir.resolve("sink").toString()));
+        settings.forEach((k, v) -> properties.put("export.destinations.d." + k, v));
+        ExportConfig export = new SmallRyeConfigBuilder().withMapping(ExportConfig.class)
+                .withConverter(java.time.Duration.class, 200, new io.quarkus.runtime.configuration.DurationConverter())
+                .withSources(new PropertiesConfigSource(properties, "test", 100)).build().getConfigMapping(ExportConfig.class);
+        return DestinationTypes.resolve("d", export.destinations().get("d"), export);
     }
 
     @Test

@@ -152,7 +152,7 @@ public final class Redactor {
             return text;
         }
         // the per-text facts only decide which personal-data detectors may match; secrets' windows find their own prefixes
-        Detector.TextFacts facts = personalData ? new Detector.TextFacts(text) : null;
+        TextFacts facts = personalData ? new TextFacts(text) : null;
         List<Span> found = null;
         for (Detector d : secrets) {
             found = scan(d, text, facts, found);
@@ -187,7 +187,7 @@ public final class Redactor {
         return out.append(text, at, text.length()).toString();
     }
 
-    private List<Span> scan(Detector d, String text, Detector.TextFacts facts, List<Span> found) {
+    private List<Span> scan(Detector d, String text, TextFacts facts, List<Span> found) {
         if (facts != null && !d.mightMatch(facts)) {
             return found;
         }

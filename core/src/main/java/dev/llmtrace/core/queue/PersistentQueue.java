@@ -3,15 +3,12 @@ package dev.llmtrace.core.queue;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -43,10 +40,11 @@ public final class PersistentQueue implements AutoCloseable {
     /** A pending record handed to a consumer; give it back with {@link #ack} (or it is redelivered after a restart). */
     public record Item(long id, String tenant, int spans, byte[] payload) {}
 
-    private record Ref(long id, Segment segment, long offset, int payloadLength, int spans, String tenant) {}
+    /** Where a record is: its segment file and the payload's place in it. */
+    record Ref(long id, Segment segment, long offset, int payloadLength, int spans, String tenant) {}
 
-    private static final int HEADER = 4 + 4; // length, crc
-    private static final String PREFIX = "segment-";
+    static final int HEADER = 4 + 4; // length, crc
+    static final String PREFIX = "segment-";
 
     private final Path directory;
     private final long maxBytes;
@@ -61,41 +59,6 @@ public final class PersistentQueue implements AutoCloseable {
     private long usedBytes;
     private long reservedBytes;
     private boolean closed;
-
-    private static final class Segment {
-        final long firstId;
-        final Path log;
-        final Path ack;
-        final FileChannel logChannel;
-        final FileChannel ackChannel;
-        long size;
-        int records;
-        int acked;
-
-        Segment(Path directory, long firstId) throws IOException {
-            this.firstId = firstId;
-            this.log = directory.resolve(String.format("%s%020d.log", PREFIX, firstId));
-            this.ack = directory.resolve(String.format("%s%020d.ack", PREFIX, firstId));
-            this.logChannel = FileChannel.open(log, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
-            this.ackChannel = FileChannel.open(ack, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
-            this.size = logChannel.size();
-        }
-
-        void close() {
-            try {
-                logChannel.close();
-                ackChannel.close();
-            } catch (IOException ignored) {
-                // closing a file we only read from or already flushed
-            }
-        }
-
-        void delete() throws IOException {
-            close();
-            Files.deleteIfExists(log);
-            Files.deleteIfExists(ack);
-        }
-    }
 
     private PersistentQueue(Path directory, long maxBytes, long segmentBytes) {
         this.directory = directory;
@@ -129,8 +92,8 @@ public final class PersistentQueue implements AutoCloseable {
             String name = log.getFileName().toString();
             long firstId = Long.parseLong(name.substring(PREFIX.length(), name.length() - 4));
             Segment segment = new Segment(directory, firstId);
-            Set<Long> acked = readAcks(segment);
-            List<Ref> records = readRecords(segment);
+            Set<Long> acked = segment.readAcks();
+            List<Ref> records = segment.readRecords();
             segment.records = records.size();
             for (Ref ref : records) {
                 nextId = Math.max(nextId, ref.id + 1);
@@ -145,67 +108,6 @@ public final class PersistentQueue implements AutoCloseable {
                 segment.delete();
             } else {
                 segments.put(firstId, segment);
-            }
-        }
-    }
-
-    /** Reads records up to the first one that is torn or corrupt, and cuts the file there. */
-    private static List<Ref> readRecords(Segment segment) throws IOException {
-        List<Ref> refs = new ArrayList<>();
-        FileChannel ch = segment.logChannel;
-        long position = 0;
-        long size = ch.size();
-        ByteBuffer header = ByteBuffer.allocate(HEADER);
-        while (position + HEADER <= size) {
-            header.clear();
-            readFully(ch, header, position);
-            header.flip();
-            int length = header.getInt();
-            int crc = header.getInt();
-            if (length < 14 || position + HEADER + length > size) {
-                break;
-            }
-            ByteBuffer body = ByteBuffer.allocate(length);
-            readFully(ch, body, position + HEADER);
-            CRC32 check = new CRC32();
-            check.update(body.array());
-            if ((int) check.getValue() != crc) {
-                break;
-            }
-            body.flip();
-            long id = body.getLong();
-            int spans = body.getInt();
-            int tenantLength = body.getShort() & 0xFFFF;
-            String tenant = new String(body.array(), body.position(), tenantLength, StandardCharsets.UTF_8);
-            int payloadOffset = 8 + 4 + 2 + tenantLength;
-            refs.add(new Ref(id, segment, position + HEADER + payloadOffset, length - payloadOffset, spans, tenant));
-            position += HEADER + length;
-        }
-        if (position < size) {
-            ch.truncate(position); // a torn tail from a crash mid-write
-        }
-        segment.size = position;
-        return refs;
-    }
-
-    private static Set<Long> readAcks(Segment segment) throws IOException {
-        Set<Long> acked = new HashSet<>();
-        long size = segment.ackChannel.size() / 8 * 8; // a torn last id is ignored
-        ByteBuffer buffer = ByteBuffer.allocate((int) size);
-        readFully(segment.ackChannel, buffer, 0);
-        buffer.flip();
-        while (buffer.remaining() >= 8) {
-            acked.add(buffer.getLong());
-        }
-        segment.ackChannel.position(segment.ackChannel.size());
-        return acked;
-    }
-
-    private static void readFully(FileChannel ch, ByteBuffer buffer, long position) throws IOException {
-        while (buffer.hasRemaining()) {
-            int n = ch.read(buffer, position + buffer.position());
-            if (n < 0) {
-                throw new IOException("unexpected end of queue file");
             }
         }
     }
@@ -352,7 +254,7 @@ public final class PersistentQueue implements AutoCloseable {
         }
         try {
             ByteBuffer payload = ByteBuffer.allocate(ref.payloadLength);
-            readFully(ref.segment.logChannel, payload, ref.offset);
+            Segment.readFully(ref.segment.logChannel, payload, ref.offset);
             return new Item(ref.id, ref.tenant, ref.spans, payload.array());
         } catch (IOException e) {
             requeue(ref.id);

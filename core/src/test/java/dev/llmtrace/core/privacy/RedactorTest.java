@@ -100,7 +100,7 @@ class RedactorTest {
     void secretPreCheckNeverSkipsWhatADetectorCouldFind() throws Exception {
         Redactor redactor = Redactor.defaults();
         for (RedactorCorpusTest.Sample sample : RedactorCorpusTest.corpus()) {
-            Detector.TextFacts facts = new Detector.TextFacts(sample.text());
+            TextFacts facts = new TextFacts(sample.text());
             for (Detector d : Detector.values()) {
                 if (d.isSecret() && d.mightMatch(facts)) {
                     assertTrue(Detector.mayHoldSecret(sample.text()), d + " might match, the pre-check skipped: " + sample.text());
