@@ -132,12 +132,8 @@ public interface IngestConfig {
         @Max(1024)
         int concurrency();
 
-        /**
-         * Deadline of one call to enrich. Longer than enrich's own deadline towards export (10 s), so that a call
-         * export took nearly all of its time over is not retried by ingest after export has queued it: a retry
-         * then would queue the batch twice (MemoryBurstTest saw a whole 15 MiB body duplicated at 10 s).
-         */
-        @WithDefault("30s")
+        /** Deadline of one call to enrich. */
+        @WithDefault("10s")
         Duration timeout();
 
         /** How long shutdown waits for the buffer to drain to enrich. */
