@@ -1,6 +1,7 @@
 package dev.llmtrace.enrich;
 
 import dev.llmtrace.core.TraceProcessor;
+import dev.llmtrace.core.otlp.SpanAdditions;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.trace.v1.Span;

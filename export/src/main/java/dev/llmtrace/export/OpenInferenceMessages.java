@@ -2,12 +2,12 @@ package dev.llmtrace.export;
 
 import dev.llmtrace.core.conventions.ContentNames;
 import dev.llmtrace.core.otlp.Attributes;
+import dev.llmtrace.core.otlp.SpanAdditions;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
-import io.opentelemetry.proto.trace.v1.ResourceSpans;
-import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -22,27 +22,11 @@ final class OpenInferenceMessages {
 
     /** {@code request} with message lists added to the spans that have a prompt or completion and no lists. */
     static ExportTraceServiceRequest add(ExportTraceServiceRequest request) {
-        ExportTraceServiceRequest.Builder out = null;
-        for (int r = 0; r < request.getResourceSpansCount(); r++) {
-            ResourceSpans rs = request.getResourceSpans(r);
-            for (int s = 0; s < rs.getScopeSpansCount(); s++) {
-                ScopeSpans ss = rs.getScopeSpans(s);
-                for (int i = 0; i < ss.getSpansCount(); i++) {
-                    Span span = ss.getSpans(i);
-                    Span with = withMessages(span);
-                    if (with != span) {
-                        if (out == null) {
-                            out = request.toBuilder();
-                        }
-                        out.getResourceSpansBuilder(r).getScopeSpansBuilder(s).setSpans(i, with);
-                    }
-                }
-            }
-        }
-        return out == null ? request : out.build();
+        return SpanAdditions.apply(request, OpenInferenceMessages::messages);
     }
 
-    static Span withMessages(Span span) {
+    /** The message-list attributes {@code span} lacks (none when it has no prompt or completion, or has its lists). */
+    static List<KeyValue> messages(Span span) {
         String prompt = null;
         String completion = null;
         boolean hasInput = false;
@@ -61,23 +45,22 @@ final class OpenInferenceMessages {
                 default -> { }
             }
         }
-        List<MessageLists.Message> input = prompt == null || hasInput ? List.of() : MessageLists.input(prompt);
-        List<MessageLists.Message> output = completion == null || hasOutput ? List.of() : MessageLists.output(completion);
-        if (input.isEmpty() && output.isEmpty()) {
-            return span;
+        List<KeyValue> added = new ArrayList<>();
+        if (prompt != null && !hasInput) {
+            flatten(added, ContentNames.OPENINFERENCE_INPUT_MESSAGES, MessageLists.input(prompt));
         }
-        Span.Builder b = span.toBuilder();
-        flatten(b, ContentNames.OPENINFERENCE_INPUT_MESSAGES, input);
-        flatten(b, ContentNames.OPENINFERENCE_OUTPUT_MESSAGES, output);
-        return b.build();
+        if (completion != null && !hasOutput) {
+            flatten(added, ContentNames.OPENINFERENCE_OUTPUT_MESSAGES, MessageLists.output(completion));
+        }
+        return added;
     }
 
-    private static void flatten(Span.Builder span, String prefix, List<MessageLists.Message> messages) {
+    private static void flatten(List<KeyValue> out, String prefix, List<MessageLists.Message> messages) {
         for (int i = 0; i < messages.size(); i++) {
             MessageLists.Message m = messages.get(i);
-            span.addAttributes(Attributes.string(prefix + i + ".message.role", m.role()));
+            out.add(Attributes.string(prefix + i + ".message.role", m.role()));
             if (m.content() != null) {
-                span.addAttributes(Attributes.string(prefix + i + ".message.content", m.content()));
+                out.add(Attributes.string(prefix + i + ".message.content", m.content()));
             }
         }
     }

@@ -1,4 +1,4 @@
-package dev.llmtrace.enrich;
+package dev.llmtrace.core.otlp;
 
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.common.v1.KeyValue;
@@ -8,12 +8,15 @@ import io.opentelemetry.proto.trace.v1.Span;
 import java.util.List;
 import java.util.function.Function;
 
-/** What enrich's attribute steps share: attributes appended to some spans, the request copied only if any were. */
-final class SpanAdditions {
+/**
+ * Attributes appended to some spans of a request, the request copied only if any were: what enrich's attribute
+ * steps and export's per-destination additions (OpenInference message lists) share.
+ */
+public final class SpanAdditions {
     private SpanAdditions() {}
 
     /** {@code perSpan} answers the attributes to append to a span (empty: none); the same request when nothing is added. */
-    static ExportTraceServiceRequest apply(ExportTraceServiceRequest request, Function<Span, List<KeyValue>> perSpan) {
+    public static ExportTraceServiceRequest apply(ExportTraceServiceRequest request, Function<Span, List<KeyValue>> perSpan) {
         ExportTraceServiceRequest.Builder out = null;
         for (int r = 0; r < request.getResourceSpansCount(); r++) {
             ResourceSpans rs = request.getResourceSpans(r);
