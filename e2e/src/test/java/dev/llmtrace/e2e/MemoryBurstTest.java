@@ -70,6 +70,11 @@ class MemoryBurstTest {
 
             await().atMost(Duration.ofSeconds(180)).until(() -> pipeline.backend.spansById().keySet().containsAll(expected));
             assertEquals(expected.size(), pipeline.backend.spansById().size());
+            for (ServiceProcess service : pipeline.processes()) {
+                service.metrics().lines().filter(l -> l.matches("llmtrace_(forward|batches_repeated|export_(retries|failures|spans_sent)|spans_(forwarded|received)|wal_replayed).*"))
+                        .forEach(l -> System.out.println("memory burst metric: " + l));
+            }
+            System.out.println("memory burst backend requests: " + pipeline.backend.received().size());
             assertEquals(expected.size(), pipeline.backend.spanCount(), "each span once");
             for (ServiceProcess service : List.of(pipeline.ingest, pipeline.enrich, pipeline.export)) {
                 assertFalse(Files.readString(service.log()).contains("OutOfMemoryError"), "no OutOfMemoryError in " + service.log());

@@ -1,8 +1,8 @@
 package dev.llmtrace.enrich;
 
-import dev.llmtrace.core.grpc.ExportReplies;
+import dev.llmtrace.core.grpc.HopService;
+import dev.llmtrace.core.metrics.PipelineMetrics;
 import dev.llmtrace.core.grpc.SerializedExport;
-import dev.llmtrace.core.grpc.Tenants;
 import io.grpc.BindableService;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.stub.StreamObserver;
@@ -10,18 +10,19 @@ import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import io.quarkus.grpc.GrpcService;
 import io.quarkus.grpc.RegisterInterceptor;
 import io.smallrye.common.annotation.Blocking;
+import io.smallrye.common.annotation.Identifier;
 
 /**
  * enrich's gRPC face: the request arrives as bytes (so it is admitted before it is parsed) and goes
- * to the {@link Enricher}; the caller gets export's answer.
+ * to the {@link Enricher} once per batch ({@link HopService}); the caller gets export's answer.
  */
 @GrpcService
-@RegisterInterceptor(Wiring.TenantFromHeader.class)
+@RegisterInterceptor(Wiring.HopHeaders.class)
 public class EnrichService implements BindableService {
-    private final Enricher enricher;
+    private final HopService hop;
 
-    public EnrichService(Enricher enricher) {
-        this.enricher = enricher;
+    public EnrichService(Enricher enricher, @Identifier("enrich") PipelineMetrics metrics) {
+        this.hop = new HopService(enricher::export, metrics);
     }
 
     @Override
@@ -33,7 +34,6 @@ public class EnrichService implements BindableService {
     // of other calls past ingest's deadline, which ingest then retries into duplicates (MemoryBurstTest)
     @Blocking
     public void export(byte[] request, StreamObserver<ExportTraceServiceResponse> responses) {
-        io.grpc.Context call = io.grpc.Context.current(); // cancelled when ingest's deadline passes or it goes away
-        ExportReplies.replyWhenDone(enricher.export(request, Tenants.current(), call::isCancelled), responses);
+        hop.export(request, responses);
     }
 }

@@ -3,7 +3,7 @@ package dev.llmtrace.enrich;
 import dev.llmtrace.core.NextHop;
 import dev.llmtrace.core.TraceProcessor;
 import dev.llmtrace.core.grpc.GrpcTraceForwarder;
-import dev.llmtrace.core.grpc.Tenants;
+import dev.llmtrace.core.grpc.HopService;
 import dev.llmtrace.core.memory.MemoryBudget;
 import dev.llmtrace.core.metrics.PipelineMetrics;
 import dev.llmtrace.enrich.pricing.PricingTables;
@@ -63,7 +63,10 @@ class Wiring {
         });
     }
 
-    /** The tenant ingest authenticated arrives as metadata; registered on the gRPC face only (the all-in-one has no hop to trust). */
+    /**
+     * The tenant ingest authenticated and the batch id arrive as metadata; registered on the gRPC face only (the
+     * all-in-one has no hop to trust).
+     */
     @ApplicationScoped
-    static class TenantFromHeader extends Tenants.FromHeader {}
+    static class HopHeaders extends HopService.Headers {}
 }

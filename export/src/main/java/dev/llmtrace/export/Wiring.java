@@ -1,6 +1,6 @@
 package dev.llmtrace.export;
 
-import dev.llmtrace.core.grpc.Tenants;
+import dev.llmtrace.core.grpc.HopService;
 import dev.llmtrace.core.memory.MemoryBudget;
 import dev.llmtrace.core.metrics.PipelineMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -31,7 +31,10 @@ class Wiring {
         return new ExportStage(destinations, memory, metrics);
     }
 
-    /** The tenant ingest authenticated arrives as metadata; registered on the gRPC face only (the all-in-one has no hop to trust). */
+    /**
+     * The tenant ingest authenticated and the batch id arrive as metadata; registered on the gRPC face only (the
+     * all-in-one has no hop to trust).
+     */
     @ApplicationScoped
-    static class TenantFromHeader extends Tenants.FromHeader {}
+    static class HopHeaders extends HopService.Headers {}
 }

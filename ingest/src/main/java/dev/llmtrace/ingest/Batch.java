@@ -1,5 +1,6 @@
 package dev.llmtrace.ingest;
 
+import dev.llmtrace.core.grpc.BatchIds;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -8,9 +9,10 @@ import java.util.Map;
 /**
  * Buffered requests of one tenant forwarded to enrich as one call. An {@code ExportTraceServiceRequest}
  * has a single field, repeated, so the concatenation of serialized requests is itself the serialized
- * request holding all their resource spans: joining costs one copy and no parse.
+ * request holding all their resource spans: joining costs one copy and no parse. Every attempt of a batch
+ * carries its {@code id}, so enrich and export take it once however often it is retried ({@code BatchIds}).
  */
-record Batch(String tenant, List<IngestBuffer.Item> items, byte[] request, int spans) {
+record Batch(String id, String tenant, List<IngestBuffer.Item> items, byte[] request, int spans) {
 
     /** The waiting items by tenant, in arrival order, cut so that no batch of several items exceeds {@code maxBytes}. */
     static List<Batch> of(List<IngestBuffer.Item> waiting, int maxBytes) {
@@ -41,7 +43,7 @@ record Batch(String tenant, List<IngestBuffer.Item> items, byte[] request, int s
     private static Batch join(String tenant, List<IngestBuffer.Item> items) {
         if (items.size() == 1) {
             IngestBuffer.Item only = items.get(0);
-            return new Batch(tenant, items, only.request(), only.spans());
+            return new Batch(BatchIds.next(), tenant, items, only.request(), only.spans());
         }
         int length = 0;
         int spans = 0;
@@ -55,6 +57,6 @@ record Batch(String tenant, List<IngestBuffer.Item> items, byte[] request, int s
             System.arraycopy(item.request(), 0, joined, at, item.request().length);
             at += item.request().length;
         }
-        return new Batch(tenant, List.copyOf(items), joined, spans);
+        return new Batch(BatchIds.next(), tenant, List.copyOf(items), joined, spans);
     }
 }

@@ -1,6 +1,7 @@
 package dev.llmtrace.ingest;
 
 import dev.llmtrace.core.NextHop;
+import dev.llmtrace.core.grpc.BatchIds;
 import dev.llmtrace.core.metrics.PipelineMetrics;
 import dev.llmtrace.core.retry.ExportException;
 import dev.llmtrace.core.retry.Retrier;
@@ -22,7 +23,8 @@ import org.jboss.logging.Logger;
 /**
  * Reads the {@code to-enrich} channel that {@link IngestBuffer} admits into, groups requests into batches per
  * tenant and keeps {@code forward.concurrency} calls to enrich in flight, each retried with jittered backoff
- * (core's {@link Retrier}), so a short enrich outage only holds data in the buffer. Each batch is then
+ * (core's {@link Retrier}) under the batch's one id, so a short enrich outage only holds data in the buffer
+ * and a retry after a late answer is not taken twice. Each batch is then
  * settled with the buffer, delivered or dropped.
  */
 @ApplicationScoped
@@ -75,7 +77,7 @@ public class EnrichForwarder {
 
     private Uni<Outcome> forwardWithRetry(Batch batch) {
         return Uni.createFrom()
-                .completionStage(() -> retrier.run(() -> enrich.export(batch.request(), batch.tenant()),
+                .completionStage(() -> retrier.run(() -> BatchIds.with(batch.id(), () -> enrich.export(batch.request(), batch.tenant())),
                         (failure, attempt, delay) -> metrics.forwardFailed(failure.reason())))
                 .onItemOrFailure().transform((response, error) ->
                         new Outcome(batch, error == null ? null : ExportException.of(error)));

@@ -35,10 +35,14 @@ public final class GrpcTraceForwarder implements NextHop {
     private final String fixedTenant;
     private final boolean gzip;
     private final Function<Throwable, ExportException> classifier;
+    private final boolean betweenHops;
 
-    /** To the next hop of this pipeline, the tenant in our own header: see {@link GrpcErrors#classifyBetweenHops}. */
+    /**
+     * To the next hop of this pipeline, the tenant and the current batch id ({@link BatchIds}) in our own headers:
+     * see {@link GrpcErrors#classifyBetweenHops}.
+     */
     public static GrpcTraceForwarder toNextHop(Channel channel, Duration timeout) {
-        return new GrpcTraceForwarder(channel, timeout, Map.of(), Tenants.HEADER, null, false, GrpcErrors::classifyBetweenHops);
+        return new GrpcTraceForwarder(channel, timeout, Map.of(), Tenants.HEADER, null, false, GrpcErrors::classifyBetweenHops, true);
     }
 
     /**
@@ -49,11 +53,11 @@ public final class GrpcTraceForwarder implements NextHop {
             Optional<String> tenantHeader, Optional<String> fixedTenant, boolean gzip) {
         return new GrpcTraceForwarder(channel, timeout, headers,
                 tenantHeader.map(h -> Metadata.Key.of(h.toLowerCase(Locale.ROOT), Metadata.ASCII_STRING_MARSHALLER)).orElse(null),
-                fixedTenant.orElse(null), gzip, GrpcErrors::classify);
+                fixedTenant.orElse(null), gzip, GrpcErrors::classify, false);
     }
 
     private GrpcTraceForwarder(Channel channel, Duration timeout, Map<String, String> headers, Metadata.Key<String> tenantKey,
-            String fixedTenant, boolean gzip, Function<Throwable, ExportException> classifier) {
+            String fixedTenant, boolean gzip, Function<Throwable, ExportException> classifier, boolean betweenHops) {
         this.channel = channel;
         this.timeout = timeout;
         this.fixed = new Metadata();
@@ -62,6 +66,7 @@ public final class GrpcTraceForwarder implements NextHop {
         this.fixedTenant = fixedTenant;
         this.gzip = gzip;
         this.classifier = classifier;
+        this.betweenHops = betweenHops;
     }
 
     public CompletableFuture<ExportTraceServiceResponse> export(ExportTraceServiceRequest request, String tenant) {
@@ -99,6 +104,10 @@ public final class GrpcTraceForwarder implements NextHop {
         String value = fixedTenant != null ? fixedTenant : tenant;
         if (tenantKey != null && value != null) {
             metadata.put(tenantKey, value);
+        }
+        String batch = betweenHops ? BatchIds.current() : null; // a backend is not told our ids
+        if (batch != null) {
+            metadata.put(BatchIds.HEADER, batch);
         }
         return metadata;
     }

@@ -17,6 +17,7 @@ public final class PipelineMetrics {
         // start at zero, so rate() and alerts see a series before the first event
         counter("llmtrace.spans.forwarded");
         counter("llmtrace.spans.dropped", "reason", "retries_exhausted");
+        counter("llmtrace.batches.repeated");
     }
 
     public MeterRegistry registry() {
@@ -61,6 +62,11 @@ public final class PipelineMetrics {
         });
     }
 
+    /** A retried batch answered from its earlier attempt instead of being handed on a second time. */
+    public void repeatedBatch() {
+        counter("llmtrace.batches.repeated").increment();
+    }
+
     /** Spans given up on (permanent error, retries exhausted). Never silent: also logged by the caller. */
     public void dropped(String reason, int spans) {
         counter("llmtrace.spans.dropped", "reason", reason).increment(spans);
@@ -72,7 +78,8 @@ public final class PipelineMetrics {
             "llmtrace.spans.rejected", "Spans refused, by reason",
             "llmtrace.spans.forwarded", "Spans the next hop or destination acknowledged",
             "llmtrace.forward.failures", "Failed attempts to hand spans on, by reason",
-            "llmtrace.spans.dropped", "Spans given up on after permanent errors or exhausted retries");
+            "llmtrace.spans.dropped", "Spans given up on after permanent errors or exhausted retries",
+            "llmtrace.batches.repeated", "Retried batches answered from their earlier attempt, not handed on twice");
 
     private Counter counter(String name, String... tags) {
         return Counter.builder(name)
