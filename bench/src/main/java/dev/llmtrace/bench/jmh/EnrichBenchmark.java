@@ -41,6 +41,9 @@ public class EnrichBenchmark {
     dev.llmtrace.core.TraceProcessor processor;
     ExportTraceServiceRequest one;
     ExportTraceServiceRequest batch;
+    /** The batch as enrich receives it, and its steps as enrich runs them by default (cost, conventions, privacy full). */
+    byte[] batchBytes;
+    dev.llmtrace.core.TraceProcessor enrichSteps;
 
     @Setup
     public void setUp() throws Exception {
@@ -58,6 +61,16 @@ public class EnrichBenchmark {
             spans.addSpans(template.toBuilder().setSpanId(ByteString.copyFrom(new byte[] {0, 0, 0, 0, 0, 0, 1, (byte) (i + 1)})));
         }
         batch = one.toBuilder().setResourceSpans(0, one.getResourceSpans(0).toBuilder().setScopeSpans(0, spans)).build();
+        batchBytes = batch.toByteArray();
+        enrichSteps = dev.llmtrace.core.TraceProcessor.chain(processor, new dev.llmtrace.core.privacy.PrivacyProcessor(
+                dev.llmtrace.core.privacy.PrivacyPolicy.FULL, dev.llmtrace.core.privacy.Redactor.defaults(), java.util.Set.of(), null));
+    }
+
+    /** enrich's hop from bytes to bytes: parse, the default steps (cost, conventions, privacy full), serialize. */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public byte[] hopBytesToBytes() throws Exception {
+        return enrichSteps.process(ExportTraceServiceRequest.parseFrom(batchBytes), "acme").toByteArray();
     }
 
     @Benchmark
