@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.llmtrace.core.Fixtures;
+import dev.llmtrace.core.grpc.BatchIds;
 import dev.llmtrace.core.grpc.Tenants;
 import dev.llmtrace.core.otlp.OtlpJson;
 import io.grpc.ManagedChannel;
@@ -56,6 +57,19 @@ class EnrichPassThroughTest {
                 "what arrived is kept, in order; enrich only adds");
         assertEquals(sentSpan.toBuilder().clearAttributes().build(), gotSpan.toBuilder().clearAttributes().build());
         assertEquals(14 * 2.5e-6 + 9 * 1e-5, CostProcessorTest.cost(gotSpan, "gen_ai.usage.total_cost"), 1e-15);
+    }
+
+    /** ingest's batch id reaches export through enrich's blocking worker, and a retry of the batch is not forwarded again. */
+    @Test
+    void theBatchIdIsPassedOnAndARetryIsTakenOnce() {
+        ExportTraceServiceRequest request = OtlpJson.parseTraces(Fixtures.bytes(Fixtures.OPENINFERENCE_CHAT));
+        Metadata batch = new Metadata();
+        batch.put(BatchIds.HEADER, "batch-0001");
+        var withId = stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(batch));
+        withId.export(request);
+        withId.export(request); // ingest's retry after an answer it did not get
+        assertEquals(1, FakeExport.receiver.received().size());
+        assertEquals("batch-0001", FakeExport.receiver.received().get(0).headers().get(BatchIds.HEADER));
     }
 
     @Test

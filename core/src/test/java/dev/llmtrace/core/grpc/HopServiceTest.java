@@ -21,6 +21,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** A hop behind ingest on a real port, called by the forwarder ingest and enrich use. */
@@ -29,6 +31,23 @@ class HopServiceTest {
 
     final List<Taken> taken = new CopyOnWriteArrayList<>();
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    Server server;
+    ManagedChannel channel;
+
+    @BeforeEach
+    void start() throws java.io.IOException {
+        HopService hop = new HopService(this::slowStage, new PipelineMetrics(registry, "enrich"));
+        server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", FreePorts.next()))
+                .addService(ServerInterceptors.intercept(SerializedExport.service(hop::export), new HopService.Headers()))
+                .build().start();
+        channel = NettyChannelBuilder.forAddress("127.0.0.1", server.getPort()).usePlaintext().build();
+    }
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
 
     /** A stage slower than its caller's deadline: after 600 ms it records what it would hand on, and whether its caller is gone. */
     CompletableFuture<ExportTraceServiceResponse> slowStage(byte[] request, String tenant, java.util.function.BooleanSupplier callerGone) {
@@ -45,61 +64,39 @@ class HopServiceTest {
 
     @Test
     void aBatchRetriedAfterTheDeadlineIsHandedOnOnce() throws Exception {
-        HopService hop = new HopService(this::slowStage, new PipelineMetrics(registry, "enrich"));
-        Server server = serve(hop);
-        ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.getPort()).usePlaintext().build();
-        try {
-            GrpcTraceForwarder caller = GrpcTraceForwarder.toNextHop(channel, Duration.ofMillis(200));
-            GrpcTraceForwarder patient = GrpcTraceForwarder.toNextHop(channel, Duration.ofSeconds(5));
-            byte[] batch = GrpcTraceForwarderTest.oneSpan().toByteArray();
-            String id = BatchIds.next();
-            connect(patient);
+        GrpcTraceForwarder caller = GrpcTraceForwarder.toNextHop(channel, Duration.ofMillis(200));
+        GrpcTraceForwarder patient = GrpcTraceForwarder.toNextHop(channel, Duration.ofSeconds(5));
+        byte[] batch = GrpcTraceForwarderTest.oneSpan().toByteArray();
+        String id = BatchIds.next();
+        connect(patient);
 
-            ExecutionException late = assertThrows(ExecutionException.class,
-                    () -> BatchIds.with(id, () -> caller.export(batch, "t1")).get(5, TimeUnit.SECONDS));
-            assertEquals("deadline_exceeded", ExportException.of(late.getCause()).reason());
-            // the retry, as ingest's Retrier makes it, with the same id; this time the deadline is long enough
-            BatchIds.with(id, () -> patient.export(batch, "t1")).get(5, TimeUnit.SECONDS);
-            BatchIds.with(id, () -> patient.export(batch, "t1")).get(5, TimeUnit.SECONDS); // a late answer lost once more
-            assertEquals(List.of(new Taken("t1", batch.length, false)), taken,
-                    "worked once, and to the end (not told its caller is gone): the retries wait for it");
-            assertEquals(2.0, registry.get("llmtrace.batches.repeated").counter().count());
+        ExecutionException late = assertThrows(ExecutionException.class,
+                () -> BatchIds.with(id, () -> caller.export(batch, "t1")).get(5, TimeUnit.SECONDS));
+        assertEquals("deadline_exceeded", ExportException.of(late.getCause()).reason());
+        // the retry, as ingest's Retrier makes it, with the same id; this time the deadline is long enough
+        BatchIds.with(id, () -> patient.export(batch, "t1")).get(5, TimeUnit.SECONDS);
+        BatchIds.with(id, () -> patient.export(batch, "t1")).get(5, TimeUnit.SECONDS); // a late answer lost once more
+        assertEquals(List.of(new Taken("t1", batch.length, false)), taken,
+                "worked once, and to the end (not told its caller is gone): the retries wait for it");
+        assertEquals(2.0, registry.get("llmtrace.batches.repeated").counter().count());
 
-            BatchIds.with(BatchIds.next(), () -> patient.export(batch, "t1")).get(5, TimeUnit.SECONDS);
-            assertEquals(2, taken.size(), "the same bytes under another id are other data");
-        } finally {
-            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-            server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-        }
+        BatchIds.with(BatchIds.next(), () -> patient.export(batch, "t1")).get(5, TimeUnit.SECONDS);
+        assertEquals(2, taken.size(), "the same bytes under another id are other data");
     }
 
     @Test
     void withoutABatchIdTheStageLearnsItsCallerIsGone() throws Exception {
-        HopService hop = new HopService(this::slowStage, new PipelineMetrics(registry, "enrich"));
-        Server server = serve(hop);
-        ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.getPort()).usePlaintext().build();
-        try {
-            GrpcTraceForwarder caller = GrpcTraceForwarder.toNextHop(channel, Duration.ofMillis(200));
-            connect(GrpcTraceForwarder.toNextHop(channel, Duration.ofSeconds(5)));
-            assertThrows(ExecutionException.class, () -> caller.export(GrpcTraceForwarderTest.oneSpan().toByteArray(), "t1").get(5, TimeUnit.SECONDS));
-            await().atMost(Duration.ofSeconds(5)).until(() -> !taken.isEmpty());
-            assertEquals(List.of(new Taken("t1", GrpcTraceForwarderTest.oneSpan().toByteArray().length, true)), taken,
-                    "told its caller is gone, so it does not hand on what the caller retries");
-        } finally {
-            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-            server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-        }
+        GrpcTraceForwarder caller = GrpcTraceForwarder.toNextHop(channel, Duration.ofMillis(200));
+        connect(GrpcTraceForwarder.toNextHop(channel, Duration.ofSeconds(5)));
+        assertThrows(ExecutionException.class, () -> caller.export(GrpcTraceForwarderTest.oneSpan().toByteArray(), "t1").get(5, TimeUnit.SECONDS));
+        await().atMost(Duration.ofSeconds(5)).until(() -> !taken.isEmpty());
+        assertEquals(List.of(new Taken("t1", GrpcTraceForwarderTest.oneSpan().toByteArray().length, true)), taken,
+                "told its caller is gone, so it does not hand on what the caller retries");
     }
 
     /** A first call, so the connection is up before a call with a short deadline (a cold JVM takes longer to connect). */
     void connect(GrpcTraceForwarder forwarder) throws Exception {
         forwarder.export(GrpcTraceForwarderTest.oneSpan().toByteArray(), "warm-up").get(10, TimeUnit.SECONDS);
         taken.clear();
-    }
-
-    static Server serve(HopService hop) throws java.io.IOException {
-        return NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", FreePorts.next()))
-                .addService(ServerInterceptors.intercept(SerializedExport.service(hop::export), new HopService.Headers()))
-                .build().start();
     }
 }
