@@ -1,5 +1,7 @@
 package dev.llmtrace.core.grpc;
 
+import io.grpc.Drainable;
+import io.grpc.KnownLength;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.ServiceDescriptor;
@@ -10,6 +12,7 @@ import io.opentelemetry.proto.collector.trace.v1.TraceServiceGrpc;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 
 /**
@@ -38,16 +41,46 @@ public final class SerializedExport {
     private static final class BytesMarshaller implements MethodDescriptor.Marshaller<byte[]> {
         @Override
         public InputStream stream(byte[] value) {
-            return new ByteArrayInputStream(value);
+            return new BytesStream(value);
         }
 
+        /**
+         * One array of the message's size when gRPC knows it (an uncompressed message): readAllBytes would read
+         * in chunks and copy them into the result, allocating about twice the message for every call.
+         */
         @Override
         public byte[] parse(InputStream stream) {
             try {
+                if (stream instanceof KnownLength) {
+                    byte[] message = new byte[stream.available()];
+                    int read = stream.readNBytes(message, 0, message.length);
+                    if (read == message.length && stream.read() == -1) {
+                        return message;
+                    }
+                    throw new IOException("the message was not the length gRPC announced");
+                }
                 return stream.readAllBytes();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
+        }
+    }
+
+    /**
+     * The bytes to send, with their length known and drained in one write: gRPC frames a stream of unknown length
+     * by copying it through buffers first.
+     */
+    private static final class BytesStream extends ByteArrayInputStream implements KnownLength, Drainable {
+        BytesStream(byte[] bytes) {
+            super(bytes);
+        }
+
+        @Override
+        public synchronized int drainTo(OutputStream target) throws IOException {
+            int length = count - pos;
+            target.write(buf, pos, length);
+            pos = count;
+            return length;
         }
     }
 }
