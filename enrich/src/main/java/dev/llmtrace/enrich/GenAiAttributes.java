@@ -31,7 +31,7 @@ final class GenAiAttributes {
     double inputUnitPrice = Double.NaN;
     double outputUnitPrice = Double.NaN;
     /** Names present, to add aliases only where missing. */
-    final java.util.Set<String> present = new java.util.HashSet<>();
+    final AttributeNames present = new AttributeNames();
 
     static GenAiAttributes read(List<KeyValue> attributes) {
         GenAiAttributes a = new GenAiAttributes();

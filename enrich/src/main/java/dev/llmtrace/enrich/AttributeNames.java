@@ -1,0 +1,44 @@
+package dev.llmtrace.enrich;
+
+/**
+ * The set of attribute names one span carries, for adding aliases only where missing. A table of the names
+ * themselves, probed by their (cached) hash: one array per span where a {@code HashSet} allocated a node for
+ * every name and grew its table three times on a Broadcast span, a fifth of what the pipeline allocated.
+ */
+final class AttributeNames {
+    private String[] table = new String[64];
+    private int size;
+
+    /** Adds {@code name}; true when it was not there yet. */
+    boolean add(String name) {
+        int mask = table.length - 1;
+        for (int i = spread(name.hashCode()) & mask; ; i = (i + 1) & mask) {
+            String present = table[i];
+            if (present == null) {
+                table[i] = name;
+                if (++size * 2 > table.length) {
+                    grow();
+                }
+                return true;
+            }
+            if (present.equals(name)) {
+                return false;
+            }
+        }
+    }
+
+    private void grow() {
+        String[] old = table;
+        table = new String[old.length * 2];
+        size = 0;
+        for (String name : old) {
+            if (name != null) {
+                add(name);
+            }
+        }
+    }
+
+    private static int spread(int hash) {
+        return hash ^ (hash >>> 16);
+    }
+}
