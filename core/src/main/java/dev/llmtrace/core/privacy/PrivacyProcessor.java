@@ -146,7 +146,7 @@ public final class PrivacyProcessor implements TraceProcessor {
         for (int e = 0; e < span.getEventsCount(); e++) {
             Span.Event event = span.getEvents(e);
             if (policy == PrivacyPolicy.DROP && ContentNames.isContentEvent(event.getName())) {
-                summary.dropped.add("event:" + event.getName());
+                summary.dropped("event:" + event.getName());
                 events = events == null ? new ArrayList<>(span.getEventsList().subList(0, e)) : events;
                 continue;
             }
@@ -207,7 +207,7 @@ public final class PrivacyProcessor implements TraceProcessor {
         }
         boolean content = isContent(key);
         if (content && policy == PrivacyPolicy.DROP) {
-            summary.dropped.add(key);
+            summary.dropped(key);
             return null;
         }
         if (policy != PrivacyPolicy.FULL && hmac != null && hashAttributes.contains(key)
@@ -269,21 +269,32 @@ public final class PrivacyProcessor implements TraceProcessor {
         return HASHED + HexFormat.of().formatHex(hmac.get().doFinal(value.getBytes(StandardCharsets.UTF_8)));
     }
 
-    /** What happened to one span, for its summary attributes. */
+    /** What happened to one span, for its summary attributes; allocated on the first thing to tell, since most spans have none. */
     private static final class Summary {
-        final Map<String, Integer> counts = new LinkedHashMap<>();
-        final List<String> maskedKeys = new ArrayList<>();
-        final List<String> dropped = new ArrayList<>();
+        Map<String, Integer> counts;
+        List<String> maskedKeys;
+        List<String> dropped;
 
         void masked(String key, String kind, int n) {
+            if (counts == null) {
+                counts = new LinkedHashMap<>();
+                maskedKeys = new ArrayList<>();
+            }
             counts.merge(kind, n, Integer::sum);
             if (!maskedKeys.contains(key)) {
                 maskedKeys.add(key);
             }
         }
 
+        void dropped(String what) {
+            if (dropped == null) {
+                dropped = new ArrayList<>();
+            }
+            dropped.add(what);
+        }
+
         boolean isEmpty() {
-            return counts.isEmpty() && dropped.isEmpty();
+            return counts == null && dropped == null;
         }
 
         /** Adds (or adds to) the redaction.* attributes, so two hops' summaries merge instead of repeating keys. */
@@ -297,7 +308,7 @@ public final class PrivacyProcessor implements TraceProcessor {
                     out.add(kv);
                 }
             }
-            int total = counts.values().stream().mapToInt(Integer::intValue).sum();
+            int total = counts == null ? 0 : counts.values().stream().mapToInt(Integer::intValue).sum();
             if (total > 0) {
                 summary.put(MASKED_COUNT, integer(MASKED_COUNT, total + intOf(summary.get(MASKED_COUNT))));
                 summary.put(MASKED_KEYS, strings(MASKED_KEYS, maskedKeys, summary.get(MASKED_KEYS)));
@@ -306,7 +317,7 @@ public final class PrivacyProcessor implements TraceProcessor {
                     summary.put(k, integer(k, n + intOf(summary.get(k))));
                 });
             }
-            if (!dropped.isEmpty()) {
+            if (dropped != null) {
                 summary.put(DROPPED_KEYS, strings(DROPPED_KEYS, dropped, summary.get(DROPPED_KEYS)));
             }
             out.addAll(summary.values());
