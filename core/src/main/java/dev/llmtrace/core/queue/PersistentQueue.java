@@ -3,6 +3,7 @@ package dev.llmtrace.core.queue;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -311,18 +312,28 @@ public final class PersistentQueue implements AutoCloseable {
         }
     }
 
-    /** Forces appended records and acks to the disk. */
+    /**
+     * Forces appended records and acks to the disk: everything appended before the call. The disk works outside
+     * the lock, so appends, takes and acks go on meanwhile; an fsync takes 20-40 ms on a slow disk, and while the
+     * lock was held enrich's appends (and every stage behind them) waited that long, the all-in-one's p99 at 5k spans/s.
+     */
     public void sync() {
+        List<Segment> open;
         lock.lock();
         try {
-            for (Segment segment : segments.values()) {
-                segment.logChannel.force(false);
-                segment.ackChannel.force(false);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot sync queue in " + directory, e);
+            open = List.copyOf(segments.values());
         } finally {
             lock.unlock();
+        }
+        for (Segment segment : open) {
+            try {
+                segment.logChannel.force(false);
+                segment.ackChannel.force(false);
+            } catch (ClosedChannelException deleted) {
+                // fully acknowledged and deleted meanwhile (or the queue closed): nothing of it left to keep
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot sync queue in " + directory, e);
+            }
         }
     }
 
