@@ -2,10 +2,12 @@ package dev.llmtrace.enrich;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.llmtrace.core.NextHop;
+import dev.llmtrace.core.SpanProcessor;
 import dev.llmtrace.core.TraceProcessor;
 import dev.llmtrace.core.memory.Admission;
 import dev.llmtrace.core.memory.MemoryBudget;
 import dev.llmtrace.core.metrics.PipelineMetrics;
+import dev.llmtrace.core.otlp.SpanStream;
 import dev.llmtrace.core.otlp.Spans;
 import dev.llmtrace.core.retry.ExportException;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
@@ -22,8 +24,9 @@ import java.util.function.BooleanSupplier;
 public final class Enricher implements NextHop {
     private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(Enricher.class);
     /**
-     * Heap per request byte until export answers: the bytes, the parsed request (about 4×), and the
-     * serialized form of the processed copy.
+     * Heap per request byte until export answers: the bytes, the parsed request (about 4×; only one span at a
+     * time when the steps run span by span, but a request with a repeated resource or scope is parsed whole), and
+     * the serialized form of the processed copy.
      */
     static final int MEMORY_FACTOR = 6;
 
@@ -51,24 +54,25 @@ public final class Enricher implements NextHop {
      */
     public CompletableFuture<ExportTraceServiceResponse> export(byte[] serializedRequest, String tenant, BooleanSupplier callerGone) {
         MemoryBudget.Lease lease;
-        ExportTraceServiceRequest request;
         try {
             lease = admission.admit(serializedRequest, tenant);
         } catch (ExportException refused) {
             return CompletableFuture.failedFuture(refused);
         }
-        try {
-            request = ExportTraceServiceRequest.parseFrom(serializedRequest);
-        } catch (InvalidProtocolBufferException e) {
-            lease.close();
-            metrics.rejected("malformed", 0);
-            return CompletableFuture.failedFuture(ExportException.permanent("malformed", "invalid OTLP protobuf: " + e.getMessage()));
-        }
-        int spans = Spans.count(request);
-        metrics.received("grpc", spans);
         CompletableFuture<ExportTraceServiceResponse> forwarded;
+        int spans;
         try {
-            byte[] processed = steps.process(request, tenant).toByteArray();
+            byte[] processed;
+            try {
+                SpanStream.Result result = process(serializedRequest, tenant);
+                processed = result.bytes();
+                spans = result.spans();
+            } catch (InvalidProtocolBufferException e) {
+                lease.close();
+                metrics.rejected("malformed", 0);
+                return CompletableFuture.failedFuture(ExportException.permanent("malformed", "invalid OTLP protobuf: " + e.getMessage()));
+            }
+            metrics.received("grpc", spans);
             lease.shrinkTo(processed.length); // while export works, only these bytes are held here
             if (callerGone.getAsBoolean()) {
                 lease.close();
@@ -83,5 +87,18 @@ public final class Enricher implements NextHop {
             return CompletableFuture.failedFuture(e);
         }
         return metrics.counted(forwarded.whenComplete((response, error) -> lease.close()), spans);
+    }
+
+    /** Span by span on the wire when every step allows it (the default steps do), else the whole request parsed. */
+    private SpanStream.Result process(byte[] serializedRequest, String tenant) throws InvalidProtocolBufferException {
+        if (steps instanceof SpanProcessor perSpan) {
+            try {
+                return SpanStream.process(serializedRequest, perSpan, tenant);
+            } catch (SpanStream.NotStreamable unusual) {
+                // a resource or scope given twice: parsed whole below, where protobuf merges them
+            }
+        }
+        ExportTraceServiceRequest request = ExportTraceServiceRequest.parseFrom(serializedRequest);
+        return new SpanStream.Result(steps.process(request, tenant).toByteArray(), Spans.count(request));
     }
 }

@@ -1,7 +1,7 @@
 package dev.llmtrace.enrich;
 
+import dev.llmtrace.core.SpanProcessor;
 import dev.llmtrace.core.TraceProcessor;
-import dev.llmtrace.core.otlp.SpanAdditions;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.trace.v1.Span;
@@ -22,12 +22,12 @@ public interface SpanStep extends TraceProcessor {
         return fused(List.of(this)).process(request, tenant);
     }
 
-    /** {@code steps} in order, as one pass over the spans. */
-    static TraceProcessor fused(List<SpanStep> steps) {
-        return (request, tenant) -> SpanAdditions.apply(request, span -> {
+    /** {@code steps} in order, as one pass over the spans: each span copied once, with all that the steps add. */
+    static SpanProcessor fused(List<SpanStep> steps) {
+        return (span, tenant) -> {
             GenAiAttributes a = GenAiAttributes.read(span.getAttributesList());
             if (!a.isLlmCall()) {
-                return List.of();
+                return span;
             }
             List<KeyValue> add = new ArrayList<>(24);
             for (SpanStep step : steps) {
@@ -37,7 +37,7 @@ public interface SpanStep extends TraceProcessor {
                     a.absorb(add.get(i)); // the next step reads the span as this one left it
                 }
             }
-            return add;
-        });
+            return add.isEmpty() ? span : span.toBuilder().addAllAttributes(add).build();
+        };
     }
 }

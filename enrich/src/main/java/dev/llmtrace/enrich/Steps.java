@@ -1,5 +1,6 @@
 package dev.llmtrace.enrich;
 
+import dev.llmtrace.core.SpanProcessor;
 import dev.llmtrace.core.TraceProcessor;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -41,6 +42,9 @@ final class Steps {
         }
         if (!run.isEmpty()) {
             chain.add(SpanStep.fused(List.copyOf(run)));
+        }
+        if (chain.stream().allMatch(step -> step instanceof SpanProcessor)) { // enrich can then run them span by span
+            return SpanProcessor.chain(chain.stream().map(step -> (SpanProcessor) step).toList());
         }
         return TraceProcessor.chain(chain.toArray(TraceProcessor[]::new));
     }

@@ -3,18 +3,26 @@ package dev.llmtrace.enrich;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import com.google.protobuf.CodedOutputStream;
 import dev.llmtrace.core.Fixtures;
 import dev.llmtrace.core.grpc.BatchIds;
+import dev.llmtrace.core.grpc.SerializedExport;
 import dev.llmtrace.core.grpc.Tenants;
+import dev.llmtrace.core.otlp.Attributes;
 import dev.llmtrace.core.otlp.OtlpJson;
+import io.grpc.CallOptions;
+import io.grpc.ClientInterceptors;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ClientCalls;
 import io.grpc.stub.MetadataUtils;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.TraceServiceGrpc;
+import io.opentelemetry.proto.resource.v1.Resource;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import org.junit.jupiter.api.AfterEach;
@@ -57,6 +65,35 @@ class EnrichPassThroughTest {
                 "what arrived is kept, in order; enrich only adds");
         assertEquals(sentSpan.toBuilder().clearAttributes().build(), gotSpan.toBuilder().clearAttributes().build());
         assertEquals(14 * 2.5e-6 + 9 * 1e-5, CostProcessorTest.cost(gotSpan, "gen_ai.usage.total_cost"), 1e-15);
+    }
+
+    /**
+     * A resource given twice in one resource spans, which protobuf merges into one: enrich leaves such a request to
+     * the whole-request path instead of its span-by-span walk, and the spans are enriched all the same.
+     */
+    @Test
+    void aResourceGivenTwiceIsMergedAndTheSpansEnriched() throws Exception {
+        ExportTraceServiceRequest request = OtlpJson.parseTraces(Fixtures.bytes(Fixtures.OPENINFERENCE_CHAT));
+        ResourceSpans first = request.getResourceSpans(0);
+        java.io.ByteArrayOutputStream resourceSpans = new java.io.ByteArrayOutputStream();
+        first.writeTo(resourceSpans);
+        CodedOutputStream again = CodedOutputStream.newInstance(resourceSpans);
+        again.writeMessage(1, Resource.newBuilder().addAttributes(Attributes.string("deployment.environment", "staging")).build());
+        again.flush();
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        CodedOutputStream outer = CodedOutputStream.newInstance(bytes);
+        outer.writeByteArray(1, resourceSpans.toByteArray());
+        outer.flush();
+        Metadata headers = new Metadata();
+        headers.put(Tenants.HEADER, "acme");
+
+        ClientCalls.blockingUnaryCall(ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(headers)),
+                SerializedExport.METHOD, CallOptions.DEFAULT, bytes.toByteArray());
+
+        ExportTraceServiceRequest got = FakeExport.receiver.received().get(0).request();
+        assertEquals(first.getResource().getAttributesCount() + 1, got.getResourceSpans(0).getResource().getAttributesCount());
+        assertEquals(14 * 2.5e-6 + 9 * 1e-5, CostProcessorTest.cost(got.getResourceSpans(0).getScopeSpans(0).getSpans(0),
+                "gen_ai.usage.total_cost"), 1e-15);
     }
 
     /** ingest's batch id reaches export through enrich's blocking worker, and a retry of the batch is not forwarded again. */

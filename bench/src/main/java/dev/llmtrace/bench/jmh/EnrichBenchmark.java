@@ -38,12 +38,13 @@ import org.openjdk.jmh.annotations.State;
 public class EnrichBenchmark {
     static final int BATCH = 100;
 
+    dev.llmtrace.core.SpanProcessor spanSteps;
     dev.llmtrace.core.TraceProcessor processor;
     ExportTraceServiceRequest one;
     ExportTraceServiceRequest batch;
     /** The batch as enrich receives it, and its steps as enrich runs them by default (cost, conventions, privacy full). */
     byte[] batchBytes;
-    dev.llmtrace.core.TraceProcessor enrichSteps;
+    dev.llmtrace.core.SpanProcessor enrichSteps;
 
     @Setup
     public void setUp() throws Exception {
@@ -52,8 +53,9 @@ public class EnrichBenchmark {
             table = PricingTable.of(PricingTable.read(in, "shipped", Validation.byDefaultProvider().configure()
                     .messageInterpolator(new ParameterMessageInterpolator()).buildValidatorFactory().getValidator()));
         }
-        processor = SpanStep.fused(List.of(new CostProcessor(() -> table, 0.01, new LlmMetrics(new SimpleMeterRegistry(), 200)),
+        spanSteps = SpanStep.fused(List.of(new CostProcessor(() -> table, 0.01, new LlmMetrics(new SimpleMeterRegistry(), 200)),
                 new ConventionsProcessor(EnumSet.allOf(EnrichConfig.AliasSet.class))));
+        processor = spanSteps;
         one = OtlpJson.parseTraces(Fixtures.bytes(Fixtures.BROADCAST_FULL));
         Span template = one.getResourceSpans(0).getScopeSpans(0).getSpans(0);
         ScopeSpans.Builder spans = one.getResourceSpans(0).getScopeSpans(0).toBuilder().clearSpans();
@@ -62,15 +64,22 @@ public class EnrichBenchmark {
         }
         batch = one.toBuilder().setResourceSpans(0, one.getResourceSpans(0).toBuilder().setScopeSpans(0, spans)).build();
         batchBytes = batch.toByteArray();
-        enrichSteps = dev.llmtrace.core.TraceProcessor.chain(processor, new dev.llmtrace.core.privacy.PrivacyProcessor(
-                dev.llmtrace.core.privacy.PrivacyPolicy.FULL, dev.llmtrace.core.privacy.Redactor.defaults(), java.util.Set.of(), null));
+        enrichSteps = dev.llmtrace.core.SpanProcessor.chain(List.of(spanSteps, new dev.llmtrace.core.privacy.PrivacyProcessor(
+                dev.llmtrace.core.privacy.PrivacyPolicy.FULL, dev.llmtrace.core.privacy.Redactor.defaults(), java.util.Set.of(), null)));
     }
 
-    /** enrich's hop from bytes to bytes: parse, the default steps (cost, conventions, privacy full), serialize. */
+    /** enrich's hop from bytes to bytes as it was: parse the request, the default steps (cost, conventions, privacy full), serialize. */
     @Benchmark
     @OperationsPerInvocation(BATCH)
     public byte[] hopBytesToBytes() throws Exception {
         return enrichSteps.process(ExportTraceServiceRequest.parseFrom(batchBytes), "acme").toByteArray();
+    }
+
+    /** The same hop as enrich runs it now: span by span on the wire (SpanStream). */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public byte[] hopSpanBySpan() throws Exception {
+        return dev.llmtrace.core.otlp.SpanStream.process(batchBytes, enrichSteps, "acme").bytes();
     }
 
     @Benchmark

@@ -2,15 +2,14 @@ package dev.llmtrace.core.privacy;
 
 import dev.llmtrace.core.conventions.ContentNames;
 
-import dev.llmtrace.core.TraceProcessor;
+import dev.llmtrace.core.SpanProcessor;
 import dev.llmtrace.core.otlp.Attributes;
-import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.ArrayValue;
+import io.opentelemetry.proto.common.v1.InstrumentationScope;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.common.v1.KeyValueList;
-import io.opentelemetry.proto.trace.v1.ResourceSpans;
-import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import io.opentelemetry.proto.resource.v1.Resource;
 import io.opentelemetry.proto.trace.v1.Span;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -31,7 +30,7 @@ import javax.crypto.spec.SecretKeySpec;
  * redaction processor adds them ({@code redaction.masked.count}, {@code redaction.masked.keys}, and a
  * count per kind).
  */
-public final class PrivacyProcessor implements TraceProcessor {
+public final class PrivacyProcessor implements SpanProcessor {
     static final String MASKED_COUNT = "redaction.masked.count";
     static final String MASKED_KEYS = "redaction.masked.keys";
     static final String DROPPED_KEYS = "redaction.dropped.keys";
@@ -69,42 +68,25 @@ public final class PrivacyProcessor implements TraceProcessor {
         return ContentNames.isContent(key);
     }
 
+    // resource and scope carry no summary of their own: what is masked there is counted on no span
     @Override
-    public ExportTraceServiceRequest process(ExportTraceServiceRequest request, String tenant) {
-        ExportTraceServiceRequest.Builder out = null;
-        for (int r = 0; r < request.getResourceSpansCount(); r++) {
-            ResourceSpans rs = request.getResourceSpans(r);
-            // resource and scope carry no summary of their own: what is masked there is counted on no span
-            List<KeyValue> resource = attributes(rs.getResource().getAttributesList(), new Summary());
-            if (resource != null) {
-                out = out == null ? request.toBuilder() : out;
-                out.getResourceSpansBuilder(r).getResourceBuilder().clearAttributes().addAllAttributes(resource);
-            }
-            for (int s = 0; s < rs.getScopeSpansCount(); s++) {
-                ScopeSpans ss = rs.getScopeSpans(s);
-                List<KeyValue> scope = attributes(ss.getScope().getAttributesList(), new Summary());
-                if (scope != null) {
-                    out = out == null ? request.toBuilder() : out;
-                    out.getResourceSpansBuilder(r).getScopeSpansBuilder(s).getScopeBuilder().clearAttributes().addAllAttributes(scope);
-                }
-                for (int i = 0; i < ss.getSpansCount(); i++) {
-                    Span span = ss.getSpans(i);
-                    Span changed = span(span);
-                    if (changed != span) {
-                        out = out == null ? request.toBuilder() : out;
-                        out.getResourceSpansBuilder(r).getScopeSpansBuilder(s).setSpans(i, changed);
-                    }
-                }
-            }
-        }
-        return out == null ? request : out.build();
+    public Resource resource(Resource resource, String tenant) {
+        List<KeyValue> attributes = attributes(resource.getAttributesList(), new Summary());
+        return attributes == null ? resource : resource.toBuilder().clearAttributes().addAllAttributes(attributes).build();
+    }
+
+    @Override
+    public InstrumentationScope scope(InstrumentationScope scope, String tenant) {
+        List<KeyValue> attributes = attributes(scope.getAttributesList(), new Summary());
+        return attributes == null ? scope : scope.toBuilder().clearAttributes().addAllAttributes(attributes).build();
     }
 
     /**
      * One span after the policy. Besides attributes, every other text a sender controls has its secrets
      * masked: the span's and its events' names, the status message, and event and link attributes.
      */
-    private Span span(Span span) {
+    @Override
+    public Span span(Span span, String tenant) {
         Summary summary = new Summary();
         List<KeyValue> attributes = attributes(span.getAttributesList(), summary);
         String name = secrets(span.getName(), "span.name", summary);
