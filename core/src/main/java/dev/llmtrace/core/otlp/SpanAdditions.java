@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.function.Function;
 
 /**
- * Attributes appended to some spans of a request, the request copied only if any were: what enrich's attribute
- * steps and export's per-destination additions (OpenInference message lists) share.
+ * Attributes appended to some spans of a parsed request, the request copied only if any were: export's
+ * per-destination additions (OpenInference message lists). enrich's steps run span by span instead ({@code SpanStream}).
  */
 public final class SpanAdditions {
     private SpanAdditions() {}
