@@ -55,6 +55,8 @@ public final class PersistentQueue implements AutoCloseable {
     private final ArrayDeque<Ref> pending = new ArrayDeque<>();
     private final Map<Long, Ref> inFlight = new HashMap<>();
     private final TreeMap<Long, Segment> segments = new TreeMap<>();
+    /** Fully acknowledged segments, deleted by the call that retired them once it has released the lock. */
+    private final List<Segment> retired = new ArrayList<>();
     private Segment active;
     private long nextId = 1;
     private long usedBytes;
@@ -117,7 +119,7 @@ public final class PersistentQueue implements AutoCloseable {
         Segment previous = active;
         if (previous != null && previous.acked == previous.records) {
             segments.remove(previous.firstId);
-            previous.delete();
+            retired.add(previous);
         }
         active = new Segment(directory, nextId);
         active.logChannel.truncate(0);
@@ -157,6 +159,7 @@ public final class PersistentQueue implements AutoCloseable {
             return append(tenant, spans, payload, false);
         } finally {
             lock.unlock();
+            deleteRetired();
         }
     }
 
@@ -171,6 +174,7 @@ public final class PersistentQueue implements AutoCloseable {
             return append(tenant, spans, payload, true);
         } finally {
             lock.unlock();
+            deleteRetired();
         }
     }
 
@@ -188,6 +192,7 @@ public final class PersistentQueue implements AutoCloseable {
             return dropped;
         } finally {
             lock.unlock();
+            deleteRetired();
         }
     }
 
@@ -279,6 +284,26 @@ public final class PersistentQueue implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+        deleteRetired();
+    }
+
+    /**
+     * Deletes the segments this call retired, outside the lock: closing a file waits for an fsync in progress on
+     * it ({@link #sync} forces outside the lock), and appends, takes and acks should not wait for that.
+     */
+    private void deleteRetired() {
+        List<Segment> done;
+        lock.lock();
+        try {
+            if (retired.isEmpty()) {
+                return;
+            }
+            done = List.copyOf(retired);
+            retired.clear();
+        } finally {
+            lock.unlock();
+        }
+        done.forEach(Segment::deleteQuietly); // never throws: the caller's own record is safe either way
     }
 
     /** Puts an in-flight record back at the head (a consumer stopping before it finished). */
@@ -305,7 +330,7 @@ public final class PersistentQueue implements AutoCloseable {
             segment.acked++;
             if (segment != active && segment.acked == segment.records) {
                 segments.remove(segment.firstId);
-                segment.delete();
+                retired.add(segment);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot acknowledge queue record " + ref.id, e);
@@ -327,8 +352,7 @@ public final class PersistentQueue implements AutoCloseable {
         }
         for (Segment segment : open) {
             try {
-                segment.logChannel.force(false);
-                segment.ackChannel.force(false);
+                segment.force();
             } catch (ClosedChannelException deleted) {
                 // fully acknowledged and deleted meanwhile (or the queue closed): nothing of it left to keep
             } catch (IOException e) {
@@ -383,13 +407,14 @@ public final class PersistentQueue implements AutoCloseable {
             notEmpty.signalAll();
             for (Segment segment : segments.values()) {
                 try {
-                    segment.logChannel.force(false);
-                    segment.ackChannel.force(false);
+                    segment.force();
                 } catch (IOException ignored) {
                     // best effort on the way out; the page cache still holds the data
                 }
                 segment.close();
             }
+            retired.forEach(Segment::deleteQuietly);
+            retired.clear();
         } finally {
             lock.unlock();
         }

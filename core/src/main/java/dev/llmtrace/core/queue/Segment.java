@@ -48,6 +48,21 @@ final class Segment {
         Files.deleteIfExists(ack);
     }
 
+    /** Deletes a segment acknowledged to the end; one left behind is read as such at the next start and deleted then. */
+    void deleteQuietly() {
+        try {
+            delete();
+        } catch (IOException leftBehind) {
+            // nothing in it is pending
+        }
+    }
+
+    /** Forces its records and acks to the disk. */
+    void force() throws IOException {
+        logChannel.force(false);
+        ackChannel.force(false);
+    }
+
     /** Reads records up to the first one that is torn or corrupt, and cuts the file there. */
     List<PersistentQueue.Ref> readRecords() throws IOException {
         Segment segment = this;

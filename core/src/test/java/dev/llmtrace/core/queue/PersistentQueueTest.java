@@ -129,4 +129,43 @@ class PersistentQueueTest {
             assertArrayEquals(payload(1), q.take(1, TimeUnit.SECONDS).payload());
         }
     }
+
+    /**
+     * sync forces the disk outside the lock, while acks retire and delete segments: every record is delivered
+     * once, no sync fails on a segment deleted under it, and the deleted segments' files are gone.
+     */
+    @Test
+    void syncRunsBesideAppendsAndAcksThatDeleteSegments() throws Exception {
+        try (PersistentQueue q = PersistentQueue.open(dir, 1 << 20, 64)) { // a new segment every record or two
+            java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+            java.util.concurrent.atomic.AtomicInteger syncs = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.atomic.AtomicReference<Throwable> failed = new java.util.concurrent.atomic.AtomicReference<>();
+            Thread syncer = new Thread(() -> {
+                try {
+                    while (!done.get()) {
+                        q.sync();
+                        syncs.incrementAndGet();
+                    }
+                } catch (Throwable t) {
+                    failed.set(t);
+                }
+            });
+            syncer.start();
+            for (int i = 0; i < 2000; i++) {
+                append(q, i);
+                PersistentQueue.Item item = q.take(1, TimeUnit.SECONDS);
+                assertArrayEquals(payload(i), item.payload());
+                q.ack(item.id());
+            }
+            done.set(true);
+            syncer.join(10_000);
+            assertFalse(syncer.isAlive());
+            assertNull(failed.get(), () -> "sync failed: " + failed.get());
+            assertTrue(syncs.get() > 0);
+            assertEquals(0, q.size());
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            assertTrue(files.count() <= 4, "fully acknowledged segments are deleted");
+        }
+    }
 }
