@@ -2,6 +2,7 @@ package dev.llmtrace.enrich;
 
 import dev.llmtrace.core.SpanProcessor;
 import dev.llmtrace.core.TraceProcessor;
+import dev.llmtrace.core.otlp.SpanAdditions;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.trace.v1.Span;
@@ -37,7 +38,7 @@ public interface SpanStep extends TraceProcessor {
                     a.absorb(add.get(i)); // the next step reads the span as this one left it
                 }
             }
-            return add.isEmpty() ? span : span.toBuilder().addAllAttributes(add).build();
+            return SpanAdditions.appended(span, add);
         };
     }
 }
