@@ -158,8 +158,7 @@ public final class PersistentQueue implements AutoCloseable {
             reservedBytes -= payload.length;
             return append(tenant, spans, payload, false);
         } finally {
-            lock.unlock();
-            deleteRetired();
+            unlockDeletingRetired();
         }
     }
 
@@ -173,8 +172,7 @@ public final class PersistentQueue implements AutoCloseable {
         try {
             return append(tenant, spans, payload, true);
         } finally {
-            lock.unlock();
-            deleteRetired();
+            unlockDeletingRetired();
         }
     }
 
@@ -191,8 +189,7 @@ public final class PersistentQueue implements AutoCloseable {
             }
             return dropped;
         } finally {
-            lock.unlock();
-            deleteRetired();
+            unlockDeletingRetired();
         }
     }
 
@@ -282,27 +279,18 @@ public final class PersistentQueue implements AutoCloseable {
             usedBytes -= ref.payloadLength;
             writeAck(ref);
         } finally {
-            lock.unlock();
+            unlockDeletingRetired();
         }
-        deleteRetired();
     }
 
     /**
-     * Deletes the segments this call retired, outside the lock: closing a file waits for an fsync in progress on
-     * it ({@link #sync} forces outside the lock), and appends, takes and acks should not wait for that.
+     * Releases the lock (held), then deletes the segments retired while it was held: closing a file waits for an
+     * fsync in progress on it ({@link #sync} forces outside the lock), and appends, takes and acks should not wait.
      */
-    private void deleteRetired() {
-        List<Segment> done;
-        lock.lock();
-        try {
-            if (retired.isEmpty()) {
-                return;
-            }
-            done = List.copyOf(retired);
-            retired.clear();
-        } finally {
-            lock.unlock();
-        }
+    private void unlockDeletingRetired() {
+        List<Segment> done = retired.isEmpty() ? List.of() : List.copyOf(retired);
+        retired.clear();
+        lock.unlock();
         done.forEach(Segment::deleteQuietly); // never throws: the caller's own record is safe either way
     }
 
