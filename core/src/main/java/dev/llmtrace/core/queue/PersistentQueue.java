@@ -55,7 +55,7 @@ public final class PersistentQueue implements AutoCloseable {
     private final ArrayDeque<Ref> pending = new ArrayDeque<>();
     private final Map<Long, Ref> inFlight = new HashMap<>();
     private final TreeMap<Long, Segment> segments = new TreeMap<>();
-    /** Fully acknowledged segments, deleted by the call that retired them once it has released the lock. */
+    /** Fully acknowledged segments, handed to the deleter by the call that retired them once it has released the lock. */
     private final List<Segment> retired = new ArrayList<>();
     private Segment active;
     private long nextId = 1;
@@ -284,14 +284,19 @@ public final class PersistentQueue implements AutoCloseable {
     }
 
     /**
-     * Releases the lock (held), then deletes the segments retired while it was held: closing a file waits for an
-     * fsync in progress on it ({@link #sync} forces outside the lock), and appends, takes and acks should not wait.
+     * Releases the lock (held) and hands the segments retired while it was held to {@link SegmentDeleter}: closing a
+     * file waits for an fsync in progress on it ({@link #sync} forces outside the lock) and an unlink for the disk,
+     * and appends, takes and acks should wait for neither.
      */
     private void unlockDeletingRetired() {
-        List<Segment> done = retired.isEmpty() ? List.of() : List.copyOf(retired);
+        if (retired.isEmpty()) {
+            lock.unlock();
+            return;
+        }
+        List<Segment> done = List.copyOf(retired);
         retired.clear();
         lock.unlock();
-        done.forEach(Segment::deleteQuietly); // never throws: the caller's own record is safe either way
+        SegmentDeleter.deleteLater(done);
     }
 
     /** Puts an in-flight record back at the head (a consumer stopping before it finished). */
@@ -406,5 +411,6 @@ public final class PersistentQueue implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+        SegmentDeleter.awaitDeleted(); // a closed queue leaves no acknowledged segment behind
     }
 }
