@@ -7,6 +7,7 @@ import com.google.protobuf.MessageLite;
 import com.google.protobuf.WireFormat;
 import dev.llmtrace.core.SpanProcessor;
 import io.opentelemetry.proto.common.v1.InstrumentationScope;
+import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.resource.v1.Resource;
 import io.opentelemetry.proto.trace.v1.Span;
 import java.io.IOException;
@@ -16,7 +17,8 @@ import java.util.List;
 /**
  * Runs a {@link SpanProcessor} over a serialized {@code ExportTraceServiceRequest} span by span: the request's
  * frame (resource spans, scope spans) is walked on the wire, each span parsed on its own, processed and written
- * while its objects are still in the cache, and what a step left unchanged is copied as it came. Parsing a whole
+ * while its objects are still in the cache, and what a step left unchanged is copied as it came (a span whose
+ * attributes alone changed: its bytes with those attributes written anew, see {@link AttributeEdits}). Parsing a whole
  * batch first built more objects than the cache holds, and each later pass (steps, privacy, serialization) fetched
  * them from memory again; it also held the whole parsed batch at once. The result parses to what
  * {@link SpanProcessor#process} answers for the parsed request.
@@ -122,7 +124,12 @@ public final class SpanStream {
                             spans++;
                             Span span = Span.parser().parseFrom(bytes, at, length);
                             Span after = steps.span(span, tenant);
-                            yield after == span ? raw : new Part.Message(number, after);
+                            if (after == span) {
+                                yield raw;
+                            }
+                            List<KeyValue> attributes = AttributeEdits.of(span, after);
+                            yield attributes == null ? new Part.Message(number, after)
+                                    : new Part.Edited(number, bytes, at, length, span.getAttributesList(), attributes);
                         }
                         default -> checkedString(number, at, length, raw);
                     };
@@ -148,7 +155,7 @@ public final class SpanStream {
         }
     }
 
-    /** A piece of the output: bytes copied as they came, a processed message, or a message made of parts. */
+    /** A piece of the output: bytes copied as they came, a processed message, a span with attributes edited, or a message made of parts. */
     private sealed interface Part {
         /** Bytes written, tag and length included. */
         int size();
@@ -176,6 +183,77 @@ public final class SpanStream {
             @Override
             public void write(CodedOutputStream out) throws IOException {
                 out.writeMessage(number, message);
+            }
+        }
+
+        /**
+         * A span's bytes as they came, but for its attributes (field 9): one that is not the same object as before is
+         * written anew in its place, and those beyond the ones it had are appended.
+         */
+        final class Edited implements Part {
+            private static final int ATTRIBUTES = Span.ATTRIBUTES_FIELD_NUMBER;
+            final int number;
+            final byte[] bytes;
+            final int offset;
+            final int length;
+            final List<KeyValue> was;
+            final List<KeyValue> is;
+            /** Where each replaced attribute field starts and ends in {@code bytes}, in pairs. */
+            final int[] replaced;
+            final int contentSize;
+
+            Edited(int number, byte[] bytes, int offset, int length, List<KeyValue> was, List<KeyValue> is) throws IOException {
+                this.number = number;
+                this.bytes = bytes;
+                this.offset = offset;
+                this.length = length;
+                this.was = was;
+                this.is = is;
+                int changes = 0;
+                for (int i = 0; i < was.size(); i++) {
+                    changes += was.get(i) == is.get(i) ? 0 : 1;
+                }
+                replaced = new int[changes * 2];
+                int size = length;
+                CodedInputStream in = CodedInputStream.newInstance(bytes, offset, length);
+                for (int attribute = 0, r = 0; r < replaced.length; ) {
+                    int start = offset + in.getTotalBytesRead();
+                    int tag = in.readTag();
+                    in.skipField(tag);
+                    if (WireFormat.getTagFieldNumber(tag) == ATTRIBUTES && was.get(attribute) != is.get(attribute++)) {
+                        replaced[r++] = start;
+                        replaced[r++] = offset + in.getTotalBytesRead();
+                        size += CodedOutputStream.computeMessageSize(ATTRIBUTES, is.get(attribute - 1)) - (replaced[r - 1] - start);
+                    }
+                }
+                for (int i = was.size(); i < is.size(); i++) {
+                    size += CodedOutputStream.computeMessageSize(ATTRIBUTES, is.get(i));
+                }
+                this.contentSize = size;
+            }
+
+            @Override
+            public int size() {
+                return CodedOutputStream.computeTagSize(number) + CodedOutputStream.computeUInt32SizeNoTag(contentSize) + contentSize;
+            }
+
+            @Override
+            public void write(CodedOutputStream out) throws IOException {
+                out.writeTag(number, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+                out.writeUInt32NoTag(contentSize);
+                int copied = offset;
+                for (int r = 0, i = 0; r < replaced.length; r += 2, i++) {
+                    while (was.get(i) == is.get(i)) {
+                        i++;
+                    }
+                    out.writeRawBytes(bytes, copied, replaced[r] - copied);
+                    out.writeMessage(ATTRIBUTES, is.get(i));
+                    copied = replaced[r + 1];
+                }
+                out.writeRawBytes(bytes, copied, offset + length - copied);
+                for (int i = was.size(); i < is.size(); i++) {
+                    out.writeMessage(ATTRIBUTES, is.get(i));
+                }
             }
         }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedOutputStream;
@@ -81,6 +82,39 @@ class SpanStreamTest {
         assertArrayEquals(bytes, streamed.bytes());
     }
 
+    /**
+     * A span whose attributes alone change keeps its other bytes as they came (here in an order our serializer would
+     * not write): a replaced attribute is written anew in its place, new ones after; a step that changes another
+     * field gets the span serialized anew.
+     */
+    @Test
+    void aSpanWhoseAttributesAloneChangeKeepsItsOtherBytes() throws Exception {
+        byte[] name = field(5, "chat gpt-4o".getBytes(StandardCharsets.UTF_8));
+        byte[] secret = field(9, Attributes.string("prompt", "key sk-or-v1-" + "ab".repeat(32)).toByteArray());
+        byte[] ids = concat(field(2, new byte[8]), field(1, new byte[16]));
+        byte[] plain = field(9, Attributes.string("model", "gpt-4o").toByteArray());
+        byte[] span = concat(concat(name, secret), concat(ids, plain));
+        byte[] request = field(1, field(2, field(2, span))); // resource spans > scope spans > span
+        SpanProcessor appends = (s, tenant) -> s.toBuilder().addAttributes(Attributes.decimal("llm.cost.total", 0.25)).build();
+        SpanProcessor masksToo = SpanProcessor.chain(List.of(appends,
+                new PrivacyProcessor(PrivacyPolicy.FULL, Redactor.defaults(), Set.of(), HMAC_KEY)));
+        SpanProcessor renamesToo = SpanProcessor.chain(List.of(appends, (s, tenant) -> s.toBuilder().setName("renamed").build()));
+        ExportTraceServiceRequest parsed = ExportTraceServiceRequest.parseFrom(request);
+
+        byte[] appended = SpanStream.process(request, appends, "acme").bytes();
+        byte[] masked = SpanStream.process(request, masksToo, "acme").bytes();
+        byte[] renamed = SpanStream.process(request, renamesToo, "acme").bytes();
+
+        assertEquals(appends.process(parsed, "acme"), ExportTraceServiceRequest.parseFrom(appended));
+        assertEquals(masksToo.process(parsed, "acme"), ExportTraceServiceRequest.parseFrom(masked));
+        assertNotEquals(appends.process(parsed, "acme"), masksToo.process(parsed, "acme"), "the secret is masked");
+        assertEquals(renamesToo.process(parsed, "acme"), ExportTraceServiceRequest.parseFrom(renamed));
+        assertTrue(indexOf(appended, span) >= 0, "the span's own bytes are copied");
+        assertTrue(indexOf(masked, name) >= 0 && indexOf(masked, concat(ids, plain)) >= 0, "all but the masked attribute copied");
+        assertEquals(-1, indexOf(masked, secret));
+        assertEquals(-1, indexOf(renamed, concat(ids, plain)), "a span changed otherwise is serialized anew");
+    }
+
     @Test
     void aResourceGivenTwiceIsLeftToTheWholeRequestPath() throws Exception {
         ExportTraceServiceRequest request = mixed();
@@ -112,6 +146,15 @@ class SpanStreamTest {
         writer.writeByteArray(number, content);
         writer.flush();
         return out.toByteArray();
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            if (java.util.Arrays.equals(haystack, i, i + needle.length, needle, 0, needle.length)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private static byte[] concat(byte[] a, byte[] b) {
