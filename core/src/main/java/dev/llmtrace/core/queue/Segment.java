@@ -93,7 +93,7 @@ final class Segment {
             int tenantLength = body.getShort() & 0xFFFF;
             String tenant = new String(body.array(), body.position(), tenantLength, StandardCharsets.UTF_8);
             int payloadOffset = 8 + 4 + 2 + tenantLength;
-            refs.add(new PersistentQueue.Ref(id, segment, position + PersistentQueue.HEADER + payloadOffset, length - payloadOffset, spans, tenant));
+            refs.add(new PersistentQueue.Ref(id, segment, position + PersistentQueue.HEADER + payloadOffset, length - payloadOffset, spans, tenant, null));
             position += PersistentQueue.HEADER + length;
         }
         if (position < size) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.channels.FileChannel;
@@ -127,6 +128,35 @@ class PersistentQueueTest {
             PersistentQueue.Item first = q.take(1, TimeUnit.SECONDS);
             q.requeue(first.id());
             assertArrayEquals(payload(1), q.take(1, TimeUnit.SECONDS).payload());
+        }
+    }
+
+    /**
+     * A consumer that comes soon gets the appender's own array; past {@code HELD_BYTES} of pending payloads the
+     * rest is read from the file, equal and in order, and a record put back is read from the file too.
+     */
+    @Test
+    void pendingPayloadsUpToALimitAreHandedOutAsTheyCame() throws Exception {
+        int size = (int) (PersistentQueue.HELD_BYTES / 4);
+        try (PersistentQueue q = PersistentQueue.open(dir, 8L * size, 1 << 20)) {
+            List<byte[]> appended = new java.util.ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                byte[] p = new byte[size];
+                java.util.Arrays.fill(p, (byte) i);
+                assertTrue(q.tryReserve(size));
+                q.appendReserved("t", 1, p);
+                appended.add(p);
+            }
+            PersistentQueue.Item first = q.take(1, TimeUnit.SECONDS);
+            assertSame(appended.get(0), first.payload());
+            q.requeue(first.id());
+            for (int i = 0; i < 6; i++) {
+                PersistentQueue.Item item = q.take(1, TimeUnit.SECONDS);
+                assertArrayEquals(appended.get(i), item.payload());
+                assertEquals(i >= 1 && i < 4, appended.get(i) == item.payload(), "held: the 2nd to 4th; read from the file: " + i);
+                q.ack(item.id());
+            }
+            assertEquals(0, q.bytes());
         }
     }
 
