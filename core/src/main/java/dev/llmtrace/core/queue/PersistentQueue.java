@@ -67,8 +67,6 @@ public final class PersistentQueue implements AutoCloseable {
     private final ArrayDeque<Ref> pending = new ArrayDeque<>();
     private final Map<Long, Ref> inFlight = new HashMap<>();
     private final TreeMap<Long, Segment> segments = new TreeMap<>();
-    /** Fully acknowledged segments, handed to the deleter by the call that retired them once it has released the lock. */
-    private final List<Segment> retired = new ArrayList<>();
     private Segment active;
     private long nextId = 1;
     private long usedBytes;
@@ -132,7 +130,7 @@ public final class PersistentQueue implements AutoCloseable {
         Segment previous = active;
         if (previous != null && previous.acked == previous.records) {
             segments.remove(previous.firstId);
-            retired.add(previous);
+            SegmentDeleter.deleteLater(previous);
         }
         active = new Segment(directory, nextId);
         active.logChannel.truncate(0);
@@ -171,7 +169,7 @@ public final class PersistentQueue implements AutoCloseable {
             reservedBytes -= payload.length;
             return append(tenant, spans, payload, false);
         } finally {
-            unlockDeletingRetired();
+            lock.unlock();
         }
     }
 
@@ -185,7 +183,7 @@ public final class PersistentQueue implements AutoCloseable {
         try {
             return append(tenant, spans, payload, true);
         } finally {
-            unlockDeletingRetired();
+            lock.unlock();
         }
     }
 
@@ -195,15 +193,14 @@ public final class PersistentQueue implements AutoCloseable {
         lock.lock();
         try {
             while (usedBytes + reservedBytes + bytes > maxBytes && !pending.isEmpty()) {
-                Ref oldest = pending.poll();
-                heldBytes -= oldest.held == null ? 0 : oldest.payloadLength;
+                Ref oldest = pollPending();
                 dropped.add(new Item(oldest.id, oldest.tenant, oldest.spans, new byte[0]));
                 usedBytes -= oldest.payloadLength;
                 writeAck(oldest);
             }
             return dropped;
         } finally {
-            unlockDeletingRetired();
+            lock.unlock();
         }
     }
 
@@ -266,10 +263,9 @@ public final class PersistentQueue implements AutoCloseable {
             if (closed) {
                 return null;
             }
-            ref = pending.poll();
+            ref = pollPending();
             inFlight.put(ref.id, ref.released());
             if (ref.held != null) {
-                heldBytes -= ref.payloadLength;
                 return new Item(ref.id, ref.tenant, ref.spans, ref.held);
             }
         } finally {
@@ -299,24 +295,15 @@ public final class PersistentQueue implements AutoCloseable {
             usedBytes -= ref.payloadLength;
             writeAck(ref);
         } finally {
-            unlockDeletingRetired();
+            lock.unlock();
         }
     }
 
-    /**
-     * Releases the lock (held) and hands the segments retired while it was held to {@link SegmentDeleter}: closing a
-     * file waits for an fsync in progress on it ({@link #sync} forces outside the lock) and an unlink for the disk,
-     * and appends, takes and acks should wait for neither.
-     */
-    private void unlockDeletingRetired() {
-        if (retired.isEmpty()) {
-            lock.unlock();
-            return;
-        }
-        List<Segment> done = List.copyOf(retired);
-        retired.clear();
-        lock.unlock();
-        SegmentDeleter.deleteLater(done);
+    /** The oldest pending record, its held payload no longer counted against {@link #HELD_BYTES}. */
+    private Ref pollPending() {
+        Ref ref = pending.poll();
+        heldBytes -= ref.held == null ? 0 : ref.payloadLength;
+        return ref;
     }
 
     /** Puts an in-flight record back at the head (a consumer stopping before it finished). */
@@ -343,7 +330,7 @@ public final class PersistentQueue implements AutoCloseable {
             segment.acked++;
             if (segment != active && segment.acked == segment.records) {
                 segments.remove(segment.firstId);
-                retired.add(segment);
+                SegmentDeleter.deleteLater(segment);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot acknowledge queue record " + ref.id, e);
@@ -426,8 +413,6 @@ public final class PersistentQueue implements AutoCloseable {
                 }
                 segment.close();
             }
-            retired.forEach(Segment::deleteQuietly);
-            retired.clear();
         } finally {
             lock.unlock();
         }

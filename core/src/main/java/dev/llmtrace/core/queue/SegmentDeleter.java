@@ -1,7 +1,6 @@
 package dev.llmtrace.core.queue;
 
 import dev.llmtrace.core.Schedulers;
-import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 
@@ -16,8 +15,9 @@ final class SegmentDeleter {
 
     private SegmentDeleter() {}
 
-    static void deleteLater(List<Segment> segments) {
-        THREAD.execute(() -> segments.forEach(Segment::deleteQuietly));
+    /** Hands over a segment no longer in its queue's list; never blocks, so a queue may call it under its lock. */
+    static void deleteLater(Segment segment) {
+        THREAD.execute(segment::deleteQuietly);
     }
 
     /** Returns once every segment handed over before the call is deleted. */
