@@ -196,9 +196,10 @@ public final class SpanStream {
             final byte[] bytes;
             final int offset;
             final int length;
-            final List<KeyValue> was;
             final List<KeyValue> is;
-            /** Where each replaced attribute field starts and ends in {@code bytes}, in pairs. */
+            /** The first of {@code is} that the span did not have: appended after its bytes. */
+            final int firstAppended;
+            /** For each replaced attribute: its index, and where its field starts and ends in {@code bytes}. */
             final int[] replaced;
             final int contentSize;
 
@@ -207,24 +208,30 @@ public final class SpanStream {
                 this.bytes = bytes;
                 this.offset = offset;
                 this.length = length;
-                this.was = was;
                 this.is = is;
+                this.firstAppended = was.size();
                 int changes = 0;
                 for (int i = 0; i < was.size(); i++) {
                     changes += was.get(i) == is.get(i) ? 0 : 1;
                 }
-                replaced = new int[changes * 2];
+                replaced = new int[changes * 3];
                 int size = length;
                 CodedInputStream in = CodedInputStream.newInstance(bytes, offset, length);
                 for (int attribute = 0, r = 0; r < replaced.length; ) {
                     int start = offset + in.getTotalBytesRead();
                     int tag = in.readTag();
                     in.skipField(tag);
-                    if (WireFormat.getTagFieldNumber(tag) == ATTRIBUTES && was.get(attribute) != is.get(attribute++)) {
-                        replaced[r++] = start;
-                        replaced[r++] = offset + in.getTotalBytesRead();
-                        size += CodedOutputStream.computeMessageSize(ATTRIBUTES, is.get(attribute - 1)) - (replaced[r - 1] - start);
+                    if (WireFormat.getTagFieldNumber(tag) != ATTRIBUTES) {
+                        continue;
                     }
+                    if (was.get(attribute) != is.get(attribute)) {
+                        int end = offset + in.getTotalBytesRead();
+                        replaced[r++] = attribute;
+                        replaced[r++] = start;
+                        replaced[r++] = end;
+                        size += CodedOutputStream.computeMessageSize(ATTRIBUTES, is.get(attribute)) - (end - start);
+                    }
+                    attribute++;
                 }
                 for (int i = was.size(); i < is.size(); i++) {
                     size += CodedOutputStream.computeMessageSize(ATTRIBUTES, is.get(i));
@@ -242,16 +249,13 @@ public final class SpanStream {
                 out.writeTag(number, WireFormat.WIRETYPE_LENGTH_DELIMITED);
                 out.writeUInt32NoTag(contentSize);
                 int copied = offset;
-                for (int r = 0, i = 0; r < replaced.length; r += 2, i++) {
-                    while (was.get(i) == is.get(i)) {
-                        i++;
-                    }
-                    out.writeRawBytes(bytes, copied, replaced[r] - copied);
-                    out.writeMessage(ATTRIBUTES, is.get(i));
-                    copied = replaced[r + 1];
+                for (int r = 0; r < replaced.length; r += 3) {
+                    out.writeRawBytes(bytes, copied, replaced[r + 1] - copied);
+                    out.writeMessage(ATTRIBUTES, is.get(replaced[r]));
+                    copied = replaced[r + 2];
                 }
                 out.writeRawBytes(bytes, copied, offset + length - copied);
-                for (int i = was.size(); i < is.size(); i++) {
+                for (int i = firstAppended; i < is.size(); i++) {
                     out.writeMessage(ATTRIBUTES, is.get(i));
                 }
             }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.common.primitives.Bytes;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
@@ -109,10 +110,10 @@ class SpanStreamTest {
         assertEquals(masksToo.process(parsed, "acme"), ExportTraceServiceRequest.parseFrom(masked));
         assertNotEquals(appends.process(parsed, "acme"), masksToo.process(parsed, "acme"), "the secret is masked");
         assertEquals(renamesToo.process(parsed, "acme"), ExportTraceServiceRequest.parseFrom(renamed));
-        assertTrue(indexOf(appended, span) >= 0, "the span's own bytes are copied");
-        assertTrue(indexOf(masked, name) >= 0 && indexOf(masked, concat(ids, plain)) >= 0, "all but the masked attribute copied");
-        assertEquals(-1, indexOf(masked, secret));
-        assertEquals(-1, indexOf(renamed, concat(ids, plain)), "a span changed otherwise is serialized anew");
+        assertTrue(Bytes.indexOf(appended, span) >= 0, "the span's own bytes are copied");
+        assertTrue(Bytes.indexOf(masked, name) >= 0 && Bytes.indexOf(masked, concat(ids, plain)) >= 0, "all but the masked attribute copied");
+        assertEquals(-1, Bytes.indexOf(masked, secret));
+        assertEquals(-1, Bytes.indexOf(renamed, concat(ids, plain)), "a span changed otherwise is serialized anew");
     }
 
     @Test
@@ -146,15 +147,6 @@ class SpanStreamTest {
         writer.writeByteArray(number, content);
         writer.flush();
         return out.toByteArray();
-    }
-
-    private static int indexOf(byte[] haystack, byte[] needle) {
-        for (int i = 0; i + needle.length <= haystack.length; i++) {
-            if (java.util.Arrays.equals(haystack, i, i + needle.length, needle, 0, needle.length)) {
-                return i;
-            }
-        }
-        return -1;
     }
 
     private static byte[] concat(byte[] a, byte[] b) {
