@@ -176,7 +176,7 @@ public class OtlpHttpReceiver {
             return new Refusal(400, Code.INVALID_ARGUMENT, "malformed", e.getMessage());
         }
         try {
-            return json ? intake.accept(OtlpJson.parseTraces(bytes), tenant, "http_json")
+            return json ? intake.accept(OtlpJson.tracesToProtobuf(bytes), tenant, "http_json")
                     : intake.accept(bytes, tenant, "http_protobuf");
         } catch (OtlpJsonException e) {
             return new Refusal(400, Code.INVALID_ARGUMENT, "malformed", "invalid OTLP/JSON: " + e.getMessage());

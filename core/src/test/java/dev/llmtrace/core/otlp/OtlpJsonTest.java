@@ -187,4 +187,70 @@ class OtlpJsonTest {
             assertEquals(parsed, ExportTraceServiceRequest.parseFrom(parsed.toByteArray()), "depth " + depth);
         }
     }
+
+    /**
+     * The transcoder writes what protobuf itself would, except that fields keep the JSON's order (protobuf
+     * writes them by number; parsers take either): the same message in the same number of bytes.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {Fixtures.BROADCAST_FULL, Fixtures.BROADCAST_PRIVACY_ERROR, Fixtures.OPENINFERENCE_CHAT})
+    void fixturesTranscodeToTheBytesProtobufWrites(String fixture) throws Exception {
+        byte[] wire = OtlpJson.tracesToProtobuf(Fixtures.bytes(fixture));
+        assertSameEncoding(wire);
+        assertEquals(Spans.count(OtlpJson.parseTraces(Fixtures.bytes(fixture))), OtlpWire.cleanSpanCount(wire));
+    }
+
+    @Test
+    void edgeValuesTranscodeAsProtobufWritesThem() throws Exception {
+        String json = """
+                {"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"5b8efff798038103d269b633813fc60c",
+                  "spanId":"eee19b7ec3c1b174","name":"caf\u00e9 \ud83d\ude00 \u4e2d \ud800 end","kind":0,
+                  "startTimeUnixNano":"18446744073709551615","endTimeUnixNano":0,"flags":4294967295,
+                  "droppedEventsCount":" 7 ","status":{},"attributes":[
+                   {"key":"neg","value":{"intValue":-5}},{"key":"zero","value":{"intValue":"0"}},
+                   {"key":"negzero","value":{"doubleValue":-0.0}},{"key":"e","value":{"doubleValue":"1e3"}},
+                   {"key":"f","value":{"boolValue":false}},{"key":"b","value":{"bytesValue":"aGk="}},
+                   {"key":"big","value":{"intValue":"9223372036854775807"}},{"key":"long","value":{"stringValue":"%s"}}]}]}]}]}
+                """.formatted("x".repeat(300));
+        byte[] wire = OtlpJson.tracesToProtobuf(json.getBytes(UTF_8));
+        ExportTraceServiceRequest request = assertSameEncoding(wire);
+        Span span = onlySpan(request);
+        assertEquals("caf\u00e9 \ud83d\ude00 \u4e2d ? end", span.getName(), "an unpaired surrogate becomes '?', as in protobuf");
+        assertEquals(-1L, span.getStartTimeUnixNano());
+        assertEquals(7, span.getDroppedEventsCount());
+        assertTrue(span.hasStatus(), "an empty message given is present");
+        assertEquals(-5, attribute(span, "neg").getIntValue());
+        assertEquals(AnyValue.ValueCase.INT_VALUE, attribute(span, "zero").getValueCase(), "oneof defaults are kept");
+        assertEquals(Double.doubleToRawLongBits(-0.0), Double.doubleToRawLongBits(attribute(span, "negzero").getDoubleValue()));
+        assertEquals(1000.0, attribute(span, "e").getDoubleValue());
+        assertEquals(Long.MAX_VALUE, attribute(span, "big").getIntValue());
+        assertEquals(300, attribute(span, "long").getStringValue().length());
+    }
+
+    private static ExportTraceServiceRequest assertSameEncoding(byte[] wire) throws Exception {
+        ExportTraceServiceRequest request = ExportTraceServiceRequest.parseFrom(wire);
+        assertEquals(request.getSerializedSize(), wire.length);
+        assertTrue(request.getUnknownFields().asMap().isEmpty());
+        return request;
+    }
+
+    @Test
+    void aDuplicatedScalarFieldKeepsTheLastValueAsABuilderWould() throws Exception {
+        String json = "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{\"name\":\"first\",\"kind\":2,\"name\":\"\",\"kind\":0,\"flags\":0}]}]}]}";
+        Span span = onlySpan(ExportTraceServiceRequest.parseFrom(OtlpJson.tracesToProtobuf(json.getBytes(UTF_8))));
+        assertEquals("", span.getName());
+        assertEquals(Span.SpanKind.SPAN_KIND_UNSPECIFIED, span.getKind());
+    }
+
+    @Test
+    void packedRepeatedScalarsAreWrittenPacked() throws Exception {
+        // OTLP traces have none; descriptor.proto's Location.path is one, and its fields are in number order
+        var type = com.google.protobuf.DescriptorProtos.SourceCodeInfo.Location.getDescriptor();
+        byte[] wire = OtlpJsonTranscoder.transcode(
+                "{\"path\":[1,-2,\"300\"],\"span\":[],\"leadingComments\":\"x\"}".getBytes(UTF_8), type);
+        var location = com.google.protobuf.DescriptorProtos.SourceCodeInfo.Location.parseFrom(wire);
+        assertEquals(java.util.List.of(1, -2, 300), location.getPathList());
+        assertEquals("x", location.getLeadingComments());
+        assertEquals(java.util.HexFormat.of().formatHex(location.toByteArray()), java.util.HexFormat.of().formatHex(wire));
+    }
 }
