@@ -213,11 +213,16 @@ public class OtlpHttpReceiver {
                 .build());
     }
 
+    private static final byte[] EMPTY_JSON_OBJECT = {'{', '}'};
+    private static final byte[] EMPTY_PROTOBUF = {};
+
     private static void respond(RoutingContext ctx, int status, boolean json, Message body) {
         if (ctx.response().ended() || ctx.response().closed()) {
             return;
         }
-        byte[] bytes = json ? OtlpJson.toJson(body) : body.toByteArray();
+        byte[] bytes = body == ExportTraceServiceResponse.getDefaultInstance() // every span accepted: nearly every answer
+                ? (json ? EMPTY_JSON_OBJECT : EMPTY_PROTOBUF)
+                : json ? OtlpJson.toJson(body) : body.toByteArray();
         ctx.response()
                 .setStatusCode(status)
                 .putHeader(HttpHeaders.CONTENT_TYPE, json ? JSON : PROTOBUF)

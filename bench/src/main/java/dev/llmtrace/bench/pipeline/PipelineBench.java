@@ -27,7 +27,7 @@ public final class PipelineBench {
 
     record Options(List<String> contenders, Path otelcol, int batch, int concurrency, int warmupSeconds, int throughputSeconds,
             List<Integer> rates, int rateSeconds, List<String> jvmOptions, PrivacyPolicy privacy, int broadcastConnections,
-            int broadcastSeconds, Path out) {}
+            int broadcastSeconds, int broadcastSettleSeconds, Path out) {}
 
     public static void main(String[] args) throws Exception {
         Map<String, String> a = new LinkedHashMap<>();
@@ -47,6 +47,7 @@ public final class PipelineBench {
                 PrivacyPolicy.valueOf(a.getOrDefault("privacy", "full").toUpperCase(Locale.ROOT)),
                 Integer.parseInt(a.getOrDefault("broadcast-connections", "64")),
                 Integer.parseInt(a.getOrDefault("broadcast-seconds", "20")),
+                Integer.parseInt(a.getOrDefault("broadcast-settle", "30")),
                 Path.of(a.getOrDefault("out", "bench/target/pipeline-results.md")));
         Path repo = Path.of("").toAbsolutePath();
         ExportTraceServiceRequest fixture = OtlpJson.parseTraces(Fixtures.bytes(Fixtures.BROADCAST_FULL));
@@ -61,8 +62,8 @@ public final class PipelineBench {
         report.append("| contender | phase | offered spans/s | delivered spans/s (each of 3 sinks) | p50 ms | p99 ms | max ms | CPU cores per process | max RSS MiB per process |\n");
         report.append("|---|---|---|---|---|---|---|---|---|\n");
         StringBuilder broadcast = new StringBuilder(String.format(Locale.ROOT, "%n**Broadcast workload**: one span per OTLP/HTTP JSON request, "
-                + "%d keep-alive connections with one request in flight each, %d s (after 10 s of the same to settle).%n%n",
-                o.broadcastConnections, o.broadcastSeconds));
+                + "%d keep-alive connections with one request in flight each, %d s (after %d s of the same to settle).%n%n",
+                o.broadcastConnections, o.broadcastSeconds, o.broadcastSettleSeconds));
         broadcast.append("| contender | requests/s accepted | CPU µs per request (all processes) | HTTP answer p50 / p99 ms | delivery p50 / p99 ms | refused | max RSS MiB |\n");
         broadcast.append("|---|---|---|---|---|---|---|\n");
         for (String name : o.contenders) {
@@ -163,7 +164,9 @@ public final class PipelineBench {
     static void broadcastPhase(Contender contender, BroadcastClient client, List<LatencySink> sinks, LongSupplier accepted,
             Map<String, ProcessStats> stats, Options o, StringBuilder report) throws InterruptedException {
         log(contender.name + ": Broadcast workload, " + o.broadcastConnections + " connections, " + o.broadcastSeconds + " s");
-        client.closedLoop(o.broadcastConnections, 10); // settle: connections open, code paths warm
+        // settle: connections open, and the HTTP JSON path (which the gRPC warm-up never ran) compiled by the JIT:
+        // with 10 s, the JVMs were still compiling it for much of the measurement
+        client.closedLoop(o.broadcastConnections, o.broadcastSettleSeconds);
         awaitDelivered(sinks, accepted, 60);
         sinks.forEach(LatencySink::takeLatencies);
         client.answerMicros.getIntervalHistogram();
