@@ -103,7 +103,10 @@ public enum Detector {
     }
 
     private static boolean authWordAt(String text, int i) {
-        return text.regionMatches(true, i, "bearer", 0, 6) || text.regionMatches(true, i, "basic", 0, 5);
+        // the second letter first: a case-insensitive regionMatches at every 'b' of a prompt adds up
+        int second = i + 1 < text.length() ? text.charAt(i + 1) | 0x20 : 0;
+        return second == 'e' && text.regionMatches(true, i, "bearer", 0, 6)
+                || second == 'a' && text.regionMatches(true, i, "basic", 0, 5);
     }
 
     /**
