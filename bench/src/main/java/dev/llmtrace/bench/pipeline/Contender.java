@@ -82,12 +82,21 @@ abstract class Contender implements AutoCloseable {
         throw new IllegalStateException("port " + port + " not listening");
     }
 
+    /**
+     * A port that is free now, below Linux's ephemeral range (32768 and up): a port from that range can be
+     * taken by one of the benchmark's own outgoing connections before the contender binds it (it happened).
+     */
     static int freePort() {
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        for (int attempt = 0; attempt < 100; attempt++) {
+            int port = random.nextInt(20_000, 32_000);
+            try (java.net.ServerSocket s = new java.net.ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+                return s.getLocalPort();
+            } catch (IOException taken) {
+                // try another
+            }
         }
+        throw new UncheckedIOException(new IOException("no free port found between 20000 and 32000"));
     }
 
     @Override
