@@ -214,15 +214,14 @@ public class OtlpHttpReceiver {
     }
 
     private static final byte[] EMPTY_JSON_OBJECT = {'{', '}'};
-    private static final byte[] EMPTY_PROTOBUF = {};
 
     private static void respond(RoutingContext ctx, int status, boolean json, Message body) {
         if (ctx.response().ended() || ctx.response().closed()) {
             return;
         }
-        byte[] bytes = body == ExportTraceServiceResponse.getDefaultInstance() // every span accepted: nearly every answer
-                ? (json ? EMPTY_JSON_OBJECT : EMPTY_PROTOBUF)
-                : json ? OtlpJson.toJson(body) : body.toByteArray();
+        // every span accepted (nearly every answer) needs no JSON generator
+        byte[] bytes = !json ? body.toByteArray()
+                : body == ExportTraceServiceResponse.getDefaultInstance() ? EMPTY_JSON_OBJECT : OtlpJson.toJson(body);
         ctx.response()
                 .setStatusCode(status)
                 .putHeader(HttpHeaders.CONTENT_TYPE, json ? JSON : PROTOBUF)

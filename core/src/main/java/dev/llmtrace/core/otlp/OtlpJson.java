@@ -153,7 +153,7 @@ public final class OtlpJson {
         }
     }
 
-    private static boolean isUnsigned(FieldDescriptor field) {
+    static boolean isUnsigned(FieldDescriptor field) {
         return switch (field.getType()) {
             case UINT32, FIXED32, UINT64, FIXED64 -> true;
             default -> false;

@@ -20,7 +20,8 @@ import static dev.llmtrace.core.otlp.OtlpJsonScalars.error;
  * objects are built. protobuf's generated builders are set through reflection when driven by
  * descriptors, which made decoding a Broadcast body cost more than everything ingest does after it.
  * The bytes are what protobuf would write for the same message (defaults left out, packed repeated
- * scalars), so a hop reading them cannot tell the difference. The rules are {@link OtlpJson}'s.
+ * scalars), except that fields keep the JSON's order where protobuf writes them by number: parsers take
+ * either, so a hop reading them cannot tell the difference. The rules are {@link OtlpJson}'s.
  */
 final class OtlpJsonTranscoder {
 
@@ -68,21 +69,25 @@ final class OtlpJsonTranscoder {
         final FieldDescriptor descriptor;
         final FieldDescriptor.Type kind;
         final int number;
+        final int wireType;
         final boolean repeated;
         final boolean packed;
         /** Written even when it holds its default (oneof members, proto3 {@code optional}). */
         final boolean presence;
         final boolean hexId;
+        final boolean unsigned;
         Type message;
 
         Field(FieldDescriptor f) {
             descriptor = f;
             kind = f.getType();
             number = f.getNumber();
+            wireType = f.getLiteType().getWireType();
             repeated = f.isRepeated();
             packed = f.isPacked();
             presence = f.hasPresence();
             hexId = OtlpJson.HEX_ID_FIELDS.contains(f.getName());
+            unsigned = OtlpJson.isUnsigned(f);
         }
     }
 
@@ -195,21 +200,12 @@ final class OtlpJsonTranscoder {
      */
     private boolean scalar(Field field, boolean evenIfDefault) throws IOException {
         int tagAt = out.position();
-        out.tag(field.number, wireType(field.kind));
+        out.tag(field.number, field.wireType);
         if (value(field) && !evenIfDefault) {
             out.truncate(tagAt);
             return false;
         }
         return true;
-    }
-
-    private static int wireType(FieldDescriptor.Type kind) {
-        return switch (kind) {
-            case DOUBLE, FIXED64, SFIXED64 -> WireFormat.WIRETYPE_FIXED64;
-            case FLOAT, FIXED32, SFIXED32 -> WireFormat.WIRETYPE_FIXED32;
-            case STRING, BYTES -> WireFormat.WIRETYPE_LENGTH_DELIMITED;
-            default -> WireFormat.WIRETYPE_VARINT;
-        };
     }
 
     /** Writes the current token as the field's value without a tag; returns whether it is the default. */
@@ -242,8 +238,8 @@ final class OtlpJsonTranscoder {
                 return !v;
             }
             case INT32, SINT32, SFIXED32, UINT32, FIXED32 -> {
-                boolean unsigned = field.kind == FieldDescriptor.Type.UINT32 || field.kind == FieldDescriptor.Type.FIXED32;
-                int v = (int) OtlpJsonScalars.readInteger(p, unsigned ? 0 : Integer.MIN_VALUE, unsigned ? 0xFFFF_FFFFL : Integer.MAX_VALUE);
+                int v = (int) OtlpJsonScalars.readInteger(p, field.unsigned ? 0 : Integer.MIN_VALUE,
+                        field.unsigned ? 0xFFFF_FFFFL : Integer.MAX_VALUE);
                 switch (field.kind) {
                     case SINT32 -> out.varint(Integer.toUnsignedLong((v << 1) ^ (v >> 31)));
                     case SFIXED32, FIXED32 -> out.fixed32(v);
@@ -253,7 +249,7 @@ final class OtlpJsonTranscoder {
                 return v == 0;
             }
             case INT64, SINT64, SFIXED64, UINT64, FIXED64 -> {
-                long v = OtlpJsonScalars.readLong(p, field.kind == FieldDescriptor.Type.UINT64 || field.kind == FieldDescriptor.Type.FIXED64);
+                long v = OtlpJsonScalars.readLong(p, field.unsigned);
                 switch (field.kind) {
                     case SINT64 -> out.varint((v << 1) ^ (v >> 63));
                     case SFIXED64, FIXED64 -> out.fixed64(v);

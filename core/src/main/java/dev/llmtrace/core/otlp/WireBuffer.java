@@ -1,5 +1,6 @@
 package dev.llmtrace.core.otlp;
 
+import com.google.protobuf.CodedOutputStream;
 import java.util.Arrays;
 
 /**
@@ -65,7 +66,7 @@ final class WireBuffer {
     /** Makes everything written since {@code start} a length-delimited value: its length goes before it. */
     void prefixLength(int start) {
         int length = position - start;
-        int prefix = varintSize(length);
+        int prefix = CodedOutputStream.computeUInt32SizeNoTag(length);
         ensure(prefix);
         System.arraycopy(bytes, start, bytes, start + prefix, length);
         int end = position + prefix;
@@ -120,10 +121,6 @@ final class WireBuffer {
             }
         }
         position = at;
-    }
-
-    private static int varintSize(int value) {
-        return value < 0x80 ? 1 : value < 0x4000 ? 2 : value < 0x20_0000 ? 3 : value < 0x1000_0000 ? 4 : 5;
     }
 
     private void ensure(int more) {

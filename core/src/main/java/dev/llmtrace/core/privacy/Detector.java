@@ -78,8 +78,8 @@ public enum Detector {
     static boolean mayHoldSecret(String text) {
         // each tell-tale by String.indexOf, which the JIT turns into vector instructions: a few such passes
         // over a prompt cost less than one pass that branches on every character
-        return text.indexOf("sk-") >= 0
-                || text.indexOf("eyJ") >= 0
+        return nextPrefix(text, SK, 0) >= 0
+                || nextPrefix(text, JWT_PREFIX, 0) >= 0
                 || text.indexOf("\\u") >= 0
                 || text.indexOf("PRIVATE KEY-----") >= 0
                 || text.indexOf('_') >= 0 && nextPrefix(text, GITHUB_PREFIXES, 0) >= 0
