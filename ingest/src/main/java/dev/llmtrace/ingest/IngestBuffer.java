@@ -11,11 +11,15 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
 import org.eclipse.microprofile.reactive.messaging.OnOverflow;
@@ -68,8 +72,8 @@ public class IngestBuffer {
     private final AtomicLong bytes = new AtomicLong();
     private final AtomicInteger requests = new AtomicInteger();
     private final AtomicLong spans = new AtomicLong();
-    /** Senders waiting for room, woken by every release. */
-    private final Object room = new Object();
+    /** Senders waiting for room, first come first served (guarded by itself); {@code waiting} is its size. */
+    private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
     private final AtomicInteger waiting = new AtomicInteger();
 
     private final IngestConfig config;
@@ -90,7 +94,7 @@ public class IngestBuffer {
         gauge("llmtrace.buffer.bytes", "Bytes (protobuf) held for enrich", bytes::get);
         gauge("llmtrace.buffer.requests", "Requests held for enrich", requests::get);
         gauge("llmtrace.buffer.spans", "Spans held for enrich", spans::get);
-        gauge("llmtrace.buffer.waiting", "HTTP requests waiting for room in the full buffer", waiting::get);
+        gauge("llmtrace.buffer.waiting", "Requests waiting for room in the full buffer", waiting::get);
         if (log != null) {
             gauge("llmtrace.wal.bytes", "Bytes in the write-ahead log (accepted, not yet taken by enrich)", log::bytes);
         }
@@ -127,13 +131,71 @@ public class IngestBuffer {
     }
 
     /**
-     * Takes the item (on disk first, when the write-ahead log is on), or says why not. A full buffer is
-     * waited on for up to {@code waitForRoom} (only from threads that may block).
+     * Takes the item (on disk first, when the write-ahead log is on), or says why not. A full buffer is waited on
+     * for up to {@code waitForRoom} without holding a thread: the answer completes when a settled batch makes room
+     * (senders in the order they came) or the wait runs out. So a sender at the pipeline's limit is slowed down
+     * instead of refused, and the request it already sent is not thrown away and sent again. One whose caller has
+     * gone ({@code callerGone}, e.g. its deadline passed) is not taken: the caller retries it.
      */
-    public Optional<Refusal> offer(Item item, Duration waitForRoom) {
-        if (!admit(item) && !awaitRoom(item, waitForRoom)) {
-            return Optional.of(Refusal.BUFFER_FULL);
+    public CompletableFuture<Optional<Refusal>> offer(Item item, Duration waitForRoom, BooleanSupplier callerGone) {
+        if (noneWaiting() && admit(item)) {
+            return CompletableFuture.completedFuture(take(item));
         }
+        if (waitForRoom.isZero() || waitForRoom.isNegative()) {
+            return CompletableFuture.completedFuture(Optional.of(Refusal.BUFFER_FULL));
+        }
+        Waiter waiter = new Waiter(item, callerGone, new CompletableFuture<>());
+        synchronized (waiters) {
+            waiters.add(waiter);
+            waiting.incrementAndGet();
+        }
+        CompletableFuture.delayedExecutor(waitForRoom.toNanos(), TimeUnit.NANOSECONDS).execute(() -> {
+            if (unqueue(waiter)) {
+                waiter.answer.complete(Optional.of(Refusal.BUFFER_FULL));
+            }
+        });
+        admitWaiting(); // room may have come between the refused admit and the queueing
+        return waiter.answer;
+    }
+
+    /** A sender waiting for room; whoever takes it out of {@link #waiters} answers it. */
+    private record Waiter(Item item, BooleanSupplier callerGone, CompletableFuture<Optional<Refusal>> answer) {}
+
+    private boolean noneWaiting() {
+        return waiting.get() == 0;
+    }
+
+    private boolean unqueue(Waiter waiter) {
+        synchronized (waiters) {
+            if (!waiters.remove(waiter)) {
+                return false;
+            }
+            waiting.decrementAndGet();
+            return true;
+        }
+    }
+
+    /** Admits waiting senders in order while there is room; the log write and the hand-off happen outside the lock. */
+    private void admitWaiting() {
+        List<Waiter> admitted = new ArrayList<>();
+        List<Waiter> gone = new ArrayList<>();
+        synchronized (waiters) {
+            for (Waiter next; (next = waiters.peek()) != null; ) {
+                boolean callerGone = next.callerGone.getAsBoolean();
+                if (!callerGone && !admit(next.item)) {
+                    break;
+                }
+                waiters.poll();
+                waiting.decrementAndGet();
+                (callerGone ? gone : admitted).add(next);
+            }
+        }
+        gone.forEach(waiter -> waiter.answer.complete(Optional.of(Refusal.BUFFER_FULL)));
+        admitted.forEach(waiter -> waiter.answer.complete(take(waiter.item)));
+    }
+
+    /** An admitted item into the log and the channel; a log that cannot be written refuses it after all. */
+    private Optional<Refusal> take(Item item) {
         Item taken = item;
         if (log != null) {
             try {
@@ -164,28 +226,6 @@ public class IngestBuffer {
         return true;
     }
 
-    private boolean awaitRoom(Item item, Duration wait) {
-        long deadline = System.nanoTime() + wait.toNanos();
-        waiting.incrementAndGet();
-        try {
-            synchronized (room) {
-                while (!admit(item)) {
-                    long left = deadline - System.nanoTime();
-                    if (left <= 0) {
-                        return false;
-                    }
-                    TimeUnit.NANOSECONDS.timedWait(room, left);
-                }
-                return true;
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        } finally {
-            waiting.decrementAndGet();
-        }
-    }
-
     private void release(Item item) {
         if (log != null && item.logId() != 0) {
             log.remove(item);
@@ -193,10 +233,8 @@ public class IngestBuffer {
         bytes.addAndGet(-item.bytes());
         requests.decrementAndGet();
         spans.addAndGet(-item.spans());
-        if (waiting.get() > 0) {
-            synchronized (room) {
-                room.notifyAll();
-            }
+        if (!noneWaiting()) {
+            admitWaiting();
         }
     }
 

@@ -117,9 +117,9 @@ public interface IngestConfig {
         Duration retryAfter();
 
         /**
-         * How long an HTTP request waits for room in a full buffer before its 503: a sender that does not
-         * retry (OpenRouter Broadcast posts once) sees a slower answer instead of losing its trace. gRPC calls are
-         * refused at once: they run on the event loop, and gRPC exporters retry RESOURCE_EXHAUSTED.
+         * How long a request (HTTP or gRPC) waits for room in a full buffer before its 503 / RESOURCE_EXHAUSTED,
+         * holding no thread: a sender that does not retry (OpenRouter Broadcast posts once) sees a slower answer instead
+         * of losing its trace, and one at the pipeline's limit is paced instead of sending its request again.
          */
         @WithDefault("1s")
         Duration waitForRoom();

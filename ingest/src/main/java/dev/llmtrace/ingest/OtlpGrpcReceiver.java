@@ -13,6 +13,7 @@ import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import io.quarkus.grpc.GrpcService;
+import java.util.concurrent.CompletableFuture;
 import io.smallrye.common.annotation.Identifier;
 
 /**
@@ -48,14 +49,31 @@ public class OtlpGrpcReceiver implements BindableService {
             responses.onError(GrpcErrors.resourceExhausted(refused.getMessage(), refused.retryAfter().orElseThrow()));
             return;
         }
-        try (lease) {
-            responses.onNext(intake.accept(request, tenant, "grpc"));
-            responses.onCompleted();
+        io.grpc.Context call = io.grpc.Context.current(); // cancelled when the caller's deadline passes or it goes away
+        CompletableFuture<ExportTraceServiceResponse> answer;
+        try {
+            answer = intake.accept(request, tenant, "grpc", call::isCancelled);
         } catch (InvalidProtocolBufferException e) {
+            lease.close();
             metrics.rejected("malformed", 0);
             responses.onError(Status.INVALID_ARGUMENT.withDescription("invalid OTLP protobuf: " + e.getMessage()).asRuntimeException());
-        } catch (TraceIntake.BufferFullException e) {
-            responses.onError(GrpcErrors.resourceExhausted(e.getMessage(), config.buffer().retryAfter()));
+            return;
+        } catch (RuntimeException | Error e) {
+            lease.close();
+            throw e;
         }
+        // the request's memory stays leased while it waits for room in the buffer
+        answer.whenComplete((response, error) -> {
+            lease.close();
+            if (error == null) {
+                responses.onNext(response);
+                responses.onCompleted();
+            } else if (TraceIntake.BufferFullException.in(error) != null) {
+                responses.onError(GrpcErrors.resourceExhausted(TraceIntake.BufferFullException.in(error).getMessage(),
+                        config.buffer().retryAfter()));
+            } else {
+                responses.onError(Status.INTERNAL.withDescription("internal error").asRuntimeException());
+            }
+        });
     }
 }

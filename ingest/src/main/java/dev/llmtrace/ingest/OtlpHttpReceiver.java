@@ -10,6 +10,7 @@ import dev.llmtrace.core.otlp.OtlpJson;
 import dev.llmtrace.core.otlp.OtlpJsonException;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -19,6 +20,8 @@ import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.Optional;
 import io.smallrye.common.annotation.Identifier;
 
@@ -134,7 +137,11 @@ public class OtlpHttpReceiver {
                 refuse(ctx, json, received[0] > limit ? tooLarge(limit) : neverFits[0] ? tooLargeForMemory() : MEMORY_FULL);
                 return;
             }
-            ctx.vertx().<Object>executeBlocking(() -> decodeAndAccept(body.getBytes(), json, gzip, tenant, lease), false)
+            io.vertx.core.Context context = ctx.vertx().getOrCreateContext();
+            ctx.vertx().<Object>executeBlocking(() -> decodeAndAccept(body.getBytes(), json, gzip, tenant, lease, ctx), false)
+                    .compose(decoded -> decoded instanceof CompletableFuture<?> waiting // for room in the buffer: no thread held
+                            ? Future.<Object>fromCompletionStage(waiting.thenApply(Object.class::cast), context)
+                            : Future.succeededFuture(decoded))
                     .onComplete(done -> {
                         lease.close();
                         if (done.failed()) {
@@ -159,7 +166,7 @@ public class OtlpHttpReceiver {
     }
 
     /** Runs on a worker thread: decompression and parsing are CPU work of up to the body limit. */
-    private Object decodeAndAccept(byte[] raw, boolean json, boolean gzip, String tenant, MemoryBudget.Lease lease) {
+    private Object decodeAndAccept(byte[] raw, boolean json, boolean gzip, String tenant, MemoryBudget.Lease lease, RoutingContext ctx) {
         int limit = config.limits().maxHttpBodyBytes();
         byte[] bytes;
         boolean[] neverFits = {false};
@@ -175,16 +182,28 @@ public class OtlpHttpReceiver {
         } catch (IllegalArgumentException e) {
             return new Refusal(400, Code.INVALID_ARGUMENT, "malformed", e.getMessage());
         }
+        CompletableFuture<ExportTraceServiceResponse> answer;
         try {
-            return json ? intake.accept(OtlpJson.tracesToProtobuf(bytes), tenant, "http_json")
-                    : intake.accept(bytes, tenant, "http_protobuf");
+            answer = json ? intake.accept(OtlpJson.tracesToProtobuf(bytes), tenant, "http_json", ctx.response()::closed)
+                    : intake.accept(bytes, tenant, "http_protobuf", ctx.response()::closed);
         } catch (OtlpJsonException e) {
             return new Refusal(400, Code.INVALID_ARGUMENT, "malformed", "invalid OTLP/JSON: " + e.getMessage());
         } catch (InvalidProtocolBufferException e) {
             return new Refusal(400, Code.INVALID_ARGUMENT, "malformed", "invalid OTLP protobuf: " + e.getMessage());
-        } catch (TraceIntake.BufferFullException e) {
-            return new Refusal(503, Code.UNAVAILABLE, null, e.getMessage()); // counted by the intake
         }
+        if (answer.isDone() && !answer.isCompletedExceptionally()) {
+            return answer.join();
+        }
+        return answer.handle((response, error) -> {
+            if (error == null) {
+                return response;
+            }
+            TraceIntake.BufferFullException full = TraceIntake.BufferFullException.in(error);
+            if (full == null) {
+                throw error instanceof CompletionException c ? c : new CompletionException(error);
+            }
+            return new Refusal(503, Code.UNAVAILABLE, null, full.getMessage()); // counted by the intake
+        });
     }
 
     private static final Refusal MEMORY_FULL = new Refusal(503, Code.UNAVAILABLE, "memory_full",

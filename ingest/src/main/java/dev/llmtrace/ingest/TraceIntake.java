@@ -9,7 +9,9 @@ import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
-import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.BooleanSupplier;
 import io.smallrye.common.annotation.Identifier;
 
 /**
@@ -23,6 +25,12 @@ public class TraceIntake {
     public static final class BufferFullException extends Exception {
         public BufferFullException(String message) {
             super(message, null, false, false);
+        }
+
+        /** The refusal a failed answer carries, or null when it failed for another reason. */
+        public static BufferFullException in(Throwable failure) {
+            Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
+            return cause instanceof BufferFullException full ? full : null;
         }
     }
 
@@ -39,46 +47,54 @@ public class TraceIntake {
     /**
      * A request as it came off the wire (protobuf). When every span is valid it is handed on as these
      * very bytes, never built into objects; otherwise it is parsed, for the precise error or partial success.
+     * The answer completes once the request is taken, or fails with {@link BufferFullException} when the buffer
+     * stayed full for {@code buffer.wait-for-room}; {@code callerGone} says the sender no longer waits for it.
      */
-    public ExportTraceServiceResponse accept(byte[] serialized, String tenant, String transport)
-            throws BufferFullException, InvalidProtocolBufferException {
+    public CompletableFuture<ExportTraceServiceResponse> accept(byte[] serialized, String tenant, String transport,
+            BooleanSupplier callerGone) throws InvalidProtocolBufferException {
         int spans = OtlpWire.cleanSpanCount(serialized);
         if (spans < 0) {
-            return accept(ExportTraceServiceRequest.parseFrom(serialized), tenant, transport);
+            return accept(ExportTraceServiceRequest.parseFrom(serialized), tenant, transport, callerGone);
         }
-        if (spans > 0) {
-            offer(new IngestBuffer.Item(tenant, serialized, spans), spans, transport);
+        if (spans == 0) {
+            return CompletableFuture.completedFuture(ExportTraceServiceResponse.getDefaultInstance());
         }
-        return ExportTraceServiceResponse.getDefaultInstance();
+        return offer(new IngestBuffer.Item(tenant, serialized, spans), spans, transport, callerGone)
+                .thenApply(taken -> ExportTraceServiceResponse.getDefaultInstance());
     }
 
-    public ExportTraceServiceResponse accept(ExportTraceServiceRequest request, String tenant, String transport)
-            throws BufferFullException {
+    private CompletableFuture<ExportTraceServiceResponse> accept(ExportTraceServiceRequest request, String tenant, String transport,
+            BooleanSupplier callerGone) {
         TraceValidator.Result result = TraceValidator.validate(request);
-        if (result.acceptedSpans() > 0) {
-            ExportTraceServiceRequest accepted = result.accepted();
-            offer(new IngestBuffer.Item(tenant, accepted.toByteArray(), result.acceptedSpans()),
-                    result.acceptedSpans() + result.rejectedSpans(), transport);
+        ExportTraceServiceResponse response = ExportTraceServiceResponse.getDefaultInstance();
+        if (result.hasRejections()) {
+            response = ExportTraceServiceResponse.newBuilder()
+                    .setPartialSuccess(ExportTracePartialSuccess.newBuilder()
+                            .setRejectedSpans(result.rejectedSpans())
+                            .setErrorMessage(result.errorMessage()))
+                    .build();
         }
-        if (!result.hasRejections()) {
-            return ExportTraceServiceResponse.getDefaultInstance();
-        }
-        metrics.rejected("invalid_span", result.rejectedSpans());
-        return ExportTraceServiceResponse.newBuilder()
-                .setPartialSuccess(ExportTracePartialSuccess.newBuilder()
-                        .setRejectedSpans(result.rejectedSpans())
-                        .setErrorMessage(result.errorMessage()))
-                .build();
+        CompletableFuture<Void> taken = result.acceptedSpans() == 0 ? CompletableFuture.completedFuture(null)
+                : offer(new IngestBuffer.Item(tenant, result.accepted().toByteArray(), result.acceptedSpans()),
+                        result.acceptedSpans() + result.rejectedSpans(), transport, callerGone);
+        ExportTraceServiceResponse answer = response;
+        return taken.thenApply(done -> {
+            if (result.hasRejections()) {
+                metrics.rejected("invalid_span", result.rejectedSpans());
+            }
+            return answer;
+        });
     }
 
-    /** {@code requestSpans}: every span of the request, refused with it when the buffer is full. */
-    private void offer(IngestBuffer.Item item, int requestSpans, String transport) throws BufferFullException {
-        // gRPC calls run on the event loop, which must not wait; HTTP requests are decoded on worker threads
-        Optional<IngestBuffer.Refusal> refusal = buffer.offer(item, transport.equals("grpc") ? Duration.ZERO : waitForRoom);
-        if (refusal.isPresent()) {
-            metrics.rejected(refusal.get().reason, requestSpans);
-            throw new BufferFullException(refusal.get().message);
-        }
-        metrics.received(transport, item.spans());
+    /** {@code requestSpans}: every span of the request, refused with it when the buffer stays full. */
+    private CompletableFuture<Void> offer(IngestBuffer.Item item, int requestSpans, String transport, BooleanSupplier callerGone) {
+        return buffer.offer(item, waitForRoom, callerGone).thenApply(refusal -> {
+            if (refusal.isPresent()) {
+                metrics.rejected(refusal.get().reason, requestSpans);
+                throw new CompletionException(new BufferFullException(refusal.get().message));
+            }
+            metrics.received(transport, item.spans());
+            return null;
+        });
     }
 }

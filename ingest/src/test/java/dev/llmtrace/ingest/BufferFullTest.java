@@ -29,8 +29,8 @@ import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 /**
- * A full hand-off buffer is refused loudly (503 + Retry-After, RESOURCE_EXHAUSTED + RetryInfo), never dropped; an HTTP
- * request first waits for room, so one that finds it in time is taken instead of refused.
+ * A full hand-off buffer is refused loudly (503 + Retry-After, RESOURCE_EXHAUSTED + RetryInfo), never dropped; a request
+ * (HTTP or gRPC) first waits for room, so one that finds it in time is taken instead of refused.
  */
 @QuarkusTest
 @TestProfile(BufferFullTest.TinyBuffer.class)
@@ -64,7 +64,7 @@ class BufferFullTest {
             long g0 = System.nanoTime();
             StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
                     () -> stub.export(OtlpJson.parseTraces(Fixtures.bytes(Fixtures.BROADCAST_FULL))));
-            assertTrue(System.nanoTime() - g0 < Duration.ofMillis(1500).toNanos(), "a gRPC call is refused at once");
+            assertTrue(System.nanoTime() - g0 >= Duration.ofMillis(1900).toNanos(), "a gRPC call waits for room too");
             assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.getStatus().getCode());
             RetryInfo info = StatusProto.fromThrowable(e).getDetails(0).unpack(RetryInfo.class);
             assertEquals(3, info.getRetryDelay().getSeconds());
@@ -77,14 +77,28 @@ class BufferFullTest {
         String metrics = given().port(29101).get("/q/metrics").asString();
         assertTrue(metrics.contains("llmtrace_requests_rejected_total{reason=\"buffer_full\",service=\"ingest\"} 2.0"), metrics);
 
-        // a request waiting for room when enrich comes back is taken, not refused
+        // requests waiting for room when enrich comes back are taken, not refused: one over HTTP, one over gRPC
         CompletableFuture<Integer> waiting = CompletableFuture.supplyAsync(
                 () -> IngestHttpTest.post("application/json", Fixtures.bytes(Fixtures.BROADCAST_FULL)).statusCode());
         await().atMost(Duration.ofSeconds(2)).until(() -> given().port(29101).get("/q/metrics").asString()
                 .contains("llmtrace_buffer_waiting{service=\"ingest\"} 1.0"));
-        FakeEnrich.receiver.failWith(null); // enrich is back: the two buffered requests go through, then the waiting one
-        assertEquals(200, waiting.join());
-        await().atMost(Duration.ofSeconds(10)).until(() -> FakeEnrich.receiver.spanCount() == 3);
+        ManagedChannel again = ManagedChannelBuilder.forAddress("localhost", 24317).usePlaintext().build();
+        try {
+            Metadata headers = new Metadata();
+            headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer test-token-acme");
+            var stub = TraceServiceGrpc.newFutureStub(again).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
+            var grpcWaiting = stub.export(OtlpJson.parseTraces(Fixtures.bytes(Fixtures.BROADCAST_FULL)));
+            await().atMost(Duration.ofSeconds(2)).until(() -> given().port(29101).get("/q/metrics").asString()
+                    .contains("llmtrace_buffer_waiting{service=\"ingest\"} 2.0"));
+            FakeEnrich.receiver.failWith(null); // enrich is back: the two buffered requests go through, then the waiting ones
+            assertEquals(200, waiting.join());
+            grpcWaiting.get(10, java.util.concurrent.TimeUnit.SECONDS); // answered, not refused
+        } catch (Exception ex) {
+            throw new AssertionError(ex);
+        } finally {
+            again.shutdownNow();
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> FakeEnrich.receiver.spanCount() == 4);
         given().port(29101).get("/q/health/ready").then().statusCode(200);
         IngestHttpTest.post("application/json", Fixtures.bytes(Fixtures.BROADCAST_FULL)).then().statusCode(200);
     }
