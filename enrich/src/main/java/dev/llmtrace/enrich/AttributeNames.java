@@ -6,7 +6,8 @@ package dev.llmtrace.enrich;
  * every name and grew its table three times on a Broadcast span, a fifth of what the pipeline allocated.
  */
 final class AttributeNames {
-    private String[] table = new String[64];
+    /** Room for 64 names before growing: a Broadcast span has 27 and the steps add about 25 aliases. */
+    private String[] table = new String[128];
     private int size;
 
     /** Adds {@code name}; true when it was not there yet. */

@@ -206,12 +206,17 @@ public final class PrivacyProcessor implements SpanProcessor {
     private AnyValue value(AnyValue v, boolean personalData, String key, Summary summary) {
         switch (v.getValueCase()) {
             case STRING_VALUE -> {
-                Redactor.Result r = personalData ? redactor.all(v.getStringValue()) : redactor.secrets(v.getStringValue());
-                if (!r.changed()) {
-                    return v;
+                String text = v.getStringValue();
+                Summary.Masked earlier = summary.masked(text, personalData);
+                if (earlier != null) { // the same text under another name (conventions copies the prompt): masked once
+                    earlier.result().counts().forEach((kind, n) -> summary.masked(key, kind, n));
+                    return earlier.value() == null ? v : earlier.value();
                 }
+                Redactor.Result r = personalData ? redactor.all(text) : redactor.secrets(text);
+                AnyValue after = r.changed() ? AnyValue.newBuilder().setStringValue(r.text()).build() : null;
+                summary.remember(text, personalData, r, after);
                 r.counts().forEach((kind, n) -> summary.masked(key, kind, n));
-                return AnyValue.newBuilder().setStringValue(r.text()).build();
+                return after == null ? v : after;
             }
             case ARRAY_VALUE -> {
                 ArrayValue.Builder array = null;
@@ -256,6 +261,31 @@ public final class PrivacyProcessor implements SpanProcessor {
         Map<String, Integer> counts;
         List<String> maskedKeys;
         List<String> dropped;
+        /** The last few long texts masked in this span, by identity: a copy of one under another name is not scanned again. */
+        private Masked[] seen;
+        private int nextSeen;
+
+        record Masked(String text, boolean personalData, Redactor.Result result, AnyValue value) {}
+
+        private static final int WORTH_REMEMBERING = 64;
+
+        Masked masked(String text, boolean personalData) {
+            if (seen != null) {
+                for (Masked m : seen) {
+                    if (m != null && m.text == text && m.personalData == personalData) {
+                        return m;
+                    }
+                }
+            }
+            return null;
+        }
+
+        void remember(String text, boolean personalData, Redactor.Result result, AnyValue value) {
+            if (text.length() >= WORTH_REMEMBERING) {
+                seen = seen == null ? new Masked[4] : seen; // the prompt and completion, as messages and as text
+                seen[nextSeen++ & 3] = new Masked(text, personalData, result, value);
+            }
+        }
 
         void masked(String key, String kind, int n) {
             if (counts == null) {

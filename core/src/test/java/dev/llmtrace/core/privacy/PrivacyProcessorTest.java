@@ -62,6 +62,29 @@ class PrivacyProcessorTest {
     }
 
     @Test
+    void aTextCopiedUnderAnotherNameIsMaskedAndCountedUnderBoth() {
+        Span original = OtlpJson.parseTraces(Fixtures.bytes(Fixtures.BROADCAST_FULL)).getResourceSpans(0).getScopeSpans(0).getSpans(0);
+        AnyValue prompt = attr(original, "gen_ai.prompt").get();
+        // the same String object under a second name, as enrich's conventions step copies it to input.value
+        Span copied = original.toBuilder().addAttributes(KeyValue.newBuilder().setKey("input.value")
+                .setValue(AnyValue.newBuilder().setStringValue(prompt.getStringValue()))).build();
+        for (PrivacyPolicy policy : PrivacyPolicy.values()) {
+            Span span = new PrivacyProcessor(policy, Redactor.defaults(), Set.of(), null).span(copied, "t");
+            Span alone = new PrivacyProcessor(policy, Redactor.defaults(), Set.of(), null).span(original, "t");
+            assertEquals(attr(span, "gen_ai.prompt"), attr(span, "input.value"), policy.name());
+            if (policy == PrivacyPolicy.DROP) {
+                assertTrue(attr(span, "input.value").isEmpty());
+                continue;
+            }
+            assertFalse(attr(span, "input.value").get().getStringValue().contains(FIXTURE_KEY), policy.name());
+            Redactor.Result promptAlone = policy == PrivacyPolicy.MASK ? Redactor.defaults().all(prompt.getStringValue())
+                    : Redactor.defaults().secrets(prompt.getStringValue());
+            assertEquals(attr(alone, "redaction.masked.count").get().getIntValue() + promptAlone.total(),
+                    attr(span, "redaction.masked.count").get().getIntValue(), policy.name());
+        }
+    }
+
+    @Test
     void dropRemovesContentAndKeepsEverythingElse() {
         Span original = OtlpJson.parseTraces(Fixtures.bytes(Fixtures.BROADCAST_FULL)).getResourceSpans(0).getScopeSpans(0).getSpans(0);
         Span span = run(PrivacyPolicy.DROP);
