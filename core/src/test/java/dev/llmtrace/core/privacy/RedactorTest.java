@@ -116,6 +116,25 @@ class RedactorTest {
         assertFalse(Detector.mayHoldSecret("{\"role\": \"user\", \"content\": \"What is the capital of France? Answer briefly.\"}"));
     }
 
+    /** Short texts take the one-pass pre-check, long ones the indexOf passes: both give the same answer on any text. */
+    @Test
+    void bothWaysOfThePreCheckAgree() throws Exception {
+        String[] pieces = {"sk-", "s", "k-", "eyJ", "ey", "\\u", "\\", "PRIVATE KEY-----", "PRIVATE", "_", "gh", "github_pat_", "git",
+            "AKIA", "ASIA", "AB", "ACCA", "A", "bearer", "Basic", "BEARER ", "be", "ba", "b", "B", "x", " ", "é", "😀", "model"};
+        java.util.Random random = new java.util.Random(13);
+        for (int n = 0; n < 200_000; n++) {
+            StringBuilder text = new StringBuilder();
+            for (int k = random.nextInt(8); k > 0; k--) {
+                text.append(pieces[random.nextInt(pieces.length)]);
+            }
+            String t = text.toString();
+            assertEquals(Detector.mayHoldSecretByIndexOf(t), Detector.mayHoldSecretInOnePass(t), t);
+        }
+        for (RedactorCorpusTest.Sample sample : RedactorCorpusTest.corpus()) {
+            assertEquals(Detector.mayHoldSecretByIndexOf(sample.text()), Detector.mayHoldSecretInOnePass(sample.text()), sample.text());
+        }
+    }
+
     /** A JSON escape can spell a secret's tell-tale; the decoded string is still masked. */
     @Test
     void secretSpelledWithJsonEscapesIsStillMasked() {
