@@ -61,104 +61,12 @@ public enum Detector {
             case IBAN -> f.digits >= 4 && f.upper >= 2;
             case IP_ADDRESS -> f.digits >= 4 && f.digitDots >= 3 || f.colons >= 2;
             case US_SSN -> f.digits >= 9 && f.digitDashes >= 2;
-            case OPENROUTER_KEY, OPENAI_KEY, ANTHROPIC_KEY, JWT -> nextPrefix(f.text, prefixes(), 0) >= 0;
-            case AWS_ACCESS_KEY -> f.upper >= 4 && nextPrefix(f.text, AWS_PREFIXES, 0) >= 0;
-            case GITHUB_TOKEN -> f.text.indexOf('_') >= 0 && nextPrefix(f.text, GITHUB_PREFIXES, 0) >= 0;
+            case OPENROUTER_KEY, OPENAI_KEY, ANTHROPIC_KEY, JWT -> TellTales.nextPrefix(f.text, prefixes(), 0) >= 0;
+            case AWS_ACCESS_KEY -> f.upper >= 4 && TellTales.nextPrefix(f.text, TellTales.AWS_PREFIXES, 0) >= 0;
+            case GITHUB_TOKEN -> f.text.indexOf('_') >= 0 && TellTales.nextPrefix(f.text, TellTales.GITHUB_PREFIXES, 0) >= 0;
             case AUTH_CREDENTIAL -> f.authWord;
-            case PRIVATE_KEY -> f.text.contains("PRIVATE KEY-----");
+            case PRIVATE_KEY -> f.text.contains(TellTales.PEM_TAIL);
         };
-    }
-
-    /**
-     * Looks for the tell-tales of every secret detector at once ({@link #mightMatch}'s for
-     * secrets): false when no secret can be in it, nor in any string a JSON parser decodes from it (a
-     * {@code \\u} escape could spell a tell-tale, so one makes this true). Most attribute values and whole JSON
-     * prompts hold none, and then need neither the per-detector checks nor a JSON parse.
-     */
-    static boolean mayHoldSecret(String text) {
-        return text.length() <= ONE_PASS_BELOW ? mayHoldSecretInOnePass(text) : mayHoldSecretByIndexOf(text);
-    }
-
-    /**
-     * Up to this length one pass over the characters is cheaper than eight {@code indexOf} calls, each with its own
-     * set-up: most attribute values (models, ids, names) are this short.
-     */
-    static final int ONE_PASS_BELOW = 48;
-
-    static boolean mayHoldSecretByIndexOf(String text) {
-        // each tell-tale by String.indexOf, which the JIT turns into vector instructions: a few such passes
-        // over a prompt cost less than one pass that branches on every character
-        return nextPrefix(text, SK, 0) >= 0
-                || nextPrefix(text, JWT_PREFIX, 0) >= 0
-                || text.indexOf("\\u") >= 0
-                || text.indexOf("PRIVATE KEY-----") >= 0
-                || text.indexOf('_') >= 0 && nextPrefix(text, GITHUB_PREFIXES, 0) >= 0
-                || anyAt(text, 'A', (t, i) -> startsWithAny(t, i, AWS_PREFIXES))
-                || anyAt(text, 'b', Detector::authWordAt)
-                || anyAt(text, 'B', Detector::authWordAt);
-    }
-
-    /** The same answer as {@link #mayHoldSecretByIndexOf}, in one pass that looks closer only at a tell-tale's first letter. */
-    static boolean mayHoldSecretInOnePass(String text) {
-        boolean underscore = false;
-        boolean github = false;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c >= 128 || !FIRST_LETTERS[c]) {
-                continue;
-            }
-            switch (c) {
-                case '_' -> underscore = true;
-                case 'g' -> github |= startsWithAny(text, i, GITHUB_PREFIXES);
-                case 'b', 'B' -> {
-                    if (authWordAt(text, i)) {
-                        return true;
-                    }
-                }
-                case 'A' -> {
-                    if (startsWithAny(text, i, AWS_PREFIXES)) {
-                        return true;
-                    }
-                }
-                default -> { // 's', 'e', '\\', 'P'
-                    if (startsWithAny(text, i, SK) || startsWithAny(text, i, JWT_PREFIX) || text.startsWith("\\u", i)
-                            || text.startsWith("PRIVATE KEY-----", i)) {
-                        return true;
-                    }
-                }
-            }
-        }
-        return underscore && github;
-    }
-
-    /** The first letters of the tell-tales {@link #mayHoldSecretByIndexOf} looks for. */
-    private static final boolean[] FIRST_LETTERS = new boolean[128];
-
-    static {
-        for (char c : "_gbBAse\\P".toCharArray()) {
-            FIRST_LETTERS[c] = true;
-        }
-    }
-
-    private interface TellAt {
-        boolean at(String text, int index);
-    }
-
-    /** Whether {@code tell} holds at some occurrence of {@code c} (found by indexOf). */
-    private static boolean anyAt(String text, char c, TellAt tell) {
-        for (int i = text.indexOf(c); i >= 0; i = text.indexOf(c, i + 1)) {
-            if (tell.at(text, i)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static boolean authWordAt(String text, int i) {
-        // the second letter first: a case-insensitive regionMatches at every 'b' of a prompt adds up
-        int second = i + 1 < text.length() ? text.charAt(i + 1) | 0x20 : 0;
-        return second == 'e' && text.regionMatches(true, i, "bearer", 0, 6)
-                || second == 'a' && text.regionMatches(true, i, "basic", 0, 5);
     }
 
     /**
@@ -175,7 +83,7 @@ public enum Detector {
             while (lower >= 0 || upper >= 0) {
                 int i = lower < 0 ? upper : upper < 0 ? lower : Math.min(lower, upper);
                 int next = i + 1;
-                if (authWordAt(text, i)) {
+                if (TellTales.authWordAt(text, i)) {
                     int end = i + 5;
                     while (end < text.length() && Character.isLetter(text.charAt(end))) {
                         end++;
@@ -203,11 +111,11 @@ public enum Detector {
             int begin;
             while ((begin = text.indexOf("-----BEGIN", from)) >= 0) {
                 int endMarker = text.indexOf("-----END", begin);
-                int close = endMarker < 0 ? -1 : text.indexOf("PRIVATE KEY-----", endMarker);
+                int close = endMarker < 0 ? -1 : text.indexOf(TellTales.PEM_TAIL, endMarker);
                 if (close < 0) {
                     return;
                 }
-                scan.applyAsInt(begin, close + "PRIVATE KEY-----".length());
+                scan.applyAsInt(begin, close + TellTales.PEM_TAIL.length());
                 from = close + 1;
             }
             return;
@@ -217,7 +125,7 @@ public enum Detector {
         int i = 0;
         while (i < n) {
             if (prefixes != null) { // only runs holding a prefix can match: jump to the next one, then widen to its run
-                int at = nextPrefix(text, prefixes, i);
+                int at = TellTales.nextPrefix(text, prefixes, i);
                 if (at < 0) {
                     return;
                 }
@@ -249,41 +157,16 @@ public enum Detector {
 
     /**
      * The literal every match of this detector starts with (one of them), for the keys and tokens; null for the others.
-     * The one list of these tell-tales: the pre-checks ({@link #mightMatch}, {@link #mayHoldSecret}) and the windows use it.
+     * The lists are {@link TellTales}'s: the pre-checks ({@link #mightMatch}, {@link TellTales#mayHoldSecret}) and the windows use them.
      */
     private String[] prefixes() {
         return switch (this) {
-            case OPENROUTER_KEY, OPENAI_KEY, ANTHROPIC_KEY -> SK;
-            case JWT -> JWT_PREFIX;
-            case AWS_ACCESS_KEY -> AWS_PREFIXES;
-            case GITHUB_TOKEN -> GITHUB_PREFIXES;
+            case OPENROUTER_KEY, OPENAI_KEY, ANTHROPIC_KEY -> TellTales.SK;
+            case JWT -> TellTales.JWT_PREFIX;
+            case AWS_ACCESS_KEY -> TellTales.AWS_PREFIXES;
+            case GITHUB_TOKEN -> TellTales.GITHUB_PREFIXES;
             default -> null;
         };
-    }
-
-    private static final String[] SK = {"sk-"};
-    private static final String[] JWT_PREFIX = {"eyJ"};
-    private static final String[] AWS_PREFIXES = {"AKIA", "ASIA", "ABIA", "ACCA"};
-    private static final String[] GITHUB_PREFIXES = {"gh", "github_pat_"};
-
-    private static boolean startsWithAny(String text, int at, String[] prefixes) {
-        for (String prefix : prefixes) {
-            if (text.startsWith(prefix, at)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static int nextPrefix(String text, String[] prefixes, int from) {
-        int next = -1;
-        for (String prefix : prefixes) {
-            int at = text.indexOf(prefix, from);
-            if (at >= 0 && (next < 0 || at < next)) {
-                next = at;
-            }
-        }
-        return next;
     }
 
     private static boolean credentialChar(char c) {

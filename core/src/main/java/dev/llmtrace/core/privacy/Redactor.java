@@ -79,7 +79,7 @@ public final class Redactor {
     }
 
     private Result mask(String text, boolean personalData) {
-        if (text.isEmpty() || !personalData && !Detector.mayHoldSecret(text)) {
+        if (text.isEmpty() || !personalData && !TellTales.mayHoldSecret(text)) {
             return new Result(text, Map.of());
         }
         char first = firstNonSpace(text);
@@ -110,7 +110,7 @@ public final class Redactor {
                 }
                 String value = token == JsonToken.FIELD_NAME ? p.currentName() : p.getText();
                 // most keys and values of a JSON prompt that holds one secret somewhere hold none
-                String masked = personalData || Detector.mayHoldSecret(value) ? maskPlain(value, personalData, counts) : value;
+                String masked = personalData || TellTales.mayHoldSecret(value) ? maskPlain(value, personalData, counts) : value;
                 if (masked.equals(value)) {
                     continue;
                 }

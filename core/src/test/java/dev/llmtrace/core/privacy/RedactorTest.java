@@ -103,7 +103,7 @@ class RedactorTest {
             TextFacts facts = new TextFacts(sample.text());
             for (Detector d : Detector.values()) {
                 if (d.isSecret() && d.mightMatch(facts)) {
-                    assertTrue(Detector.mayHoldSecret(sample.text()), d + " might match, the pre-check skipped: " + sample.text());
+                    assertTrue(TellTales.mayHoldSecret(sample.text()), d + " might match, the pre-check skipped: " + sample.text());
                 }
             }
             if (sample.positive() && Detector.valueOf(sample.label()).isSecret()) {
@@ -113,7 +113,7 @@ class RedactorTest {
                 assertTrue(redactor.secrets(json).changed(), json);
             }
         }
-        assertFalse(Detector.mayHoldSecret("{\"role\": \"user\", \"content\": \"What is the capital of France? Answer briefly.\"}"));
+        assertFalse(TellTales.mayHoldSecret("{\"role\": \"user\", \"content\": \"What is the capital of France? Answer briefly.\"}"));
     }
 
     /** Short texts take the one-pass pre-check, long ones the indexOf passes: both give the same answer on any text. */
@@ -128,10 +128,10 @@ class RedactorTest {
                 text.append(pieces[random.nextInt(pieces.length)]);
             }
             String t = text.toString();
-            assertEquals(Detector.mayHoldSecretByIndexOf(t), Detector.mayHoldSecretInOnePass(t), t);
+            assertEquals(TellTales.mayHoldSecretByIndexOf(t), TellTales.mayHoldSecretInOnePass(t), t);
         }
         for (RedactorCorpusTest.Sample sample : RedactorCorpusTest.corpus()) {
-            assertEquals(Detector.mayHoldSecretByIndexOf(sample.text()), Detector.mayHoldSecretInOnePass(sample.text()), sample.text());
+            assertEquals(TellTales.mayHoldSecretByIndexOf(sample.text()), TellTales.mayHoldSecretInOnePass(sample.text()), sample.text());
         }
     }
 
