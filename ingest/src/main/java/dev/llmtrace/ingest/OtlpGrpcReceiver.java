@@ -65,12 +65,12 @@ public class OtlpGrpcReceiver implements BindableService {
         // the request's memory stays leased while it waits for room in the buffer
         answer.whenComplete((response, error) -> {
             lease.close();
+            TraceIntake.BufferFullException full = error == null ? null : TraceIntake.BufferFullException.in(error);
             if (error == null) {
                 responses.onNext(response);
                 responses.onCompleted();
-            } else if (TraceIntake.BufferFullException.in(error) != null) {
-                responses.onError(GrpcErrors.resourceExhausted(TraceIntake.BufferFullException.in(error).getMessage(),
-                        config.buffer().retryAfter()));
+            } else if (full != null) {
+                responses.onError(GrpcErrors.resourceExhausted(full.getMessage(), config.buffer().retryAfter()));
             } else {
                 responses.onError(Status.INTERNAL.withDescription("internal error").asRuntimeException());
             }

@@ -66,23 +66,19 @@ public class TraceIntake {
     private CompletableFuture<ExportTraceServiceResponse> accept(ExportTraceServiceRequest request, String tenant, String transport,
             BooleanSupplier callerGone) {
         TraceValidator.Result result = TraceValidator.validate(request);
-        ExportTraceServiceResponse response = ExportTraceServiceResponse.getDefaultInstance();
-        if (result.hasRejections()) {
-            response = ExportTraceServiceResponse.newBuilder()
+        CompletableFuture<Void> taken = result.acceptedSpans() == 0 ? CompletableFuture.completedFuture(null)
+                : offer(new IngestBuffer.Item(tenant, result.accepted().toByteArray(), result.acceptedSpans()),
+                        result.acceptedSpans() + result.rejectedSpans(), transport, callerGone);
+        return taken.thenApply(done -> {
+            if (!result.hasRejections()) {
+                return ExportTraceServiceResponse.getDefaultInstance();
+            }
+            metrics.rejected("invalid_span", result.rejectedSpans());
+            return ExportTraceServiceResponse.newBuilder()
                     .setPartialSuccess(ExportTracePartialSuccess.newBuilder()
                             .setRejectedSpans(result.rejectedSpans())
                             .setErrorMessage(result.errorMessage()))
                     .build();
-        }
-        CompletableFuture<Void> taken = result.acceptedSpans() == 0 ? CompletableFuture.completedFuture(null)
-                : offer(new IngestBuffer.Item(tenant, result.accepted().toByteArray(), result.acceptedSpans()),
-                        result.acceptedSpans() + result.rejectedSpans(), transport, callerGone);
-        ExportTraceServiceResponse answer = response;
-        return taken.thenApply(done -> {
-            if (result.hasRejections()) {
-                metrics.rejected("invalid_span", result.rejectedSpans());
-            }
-            return answer;
         });
     }
 

@@ -207,14 +207,13 @@ public final class PrivacyProcessor implements SpanProcessor {
         switch (v.getValueCase()) {
             case STRING_VALUE -> {
                 String text = v.getStringValue();
-                Summary.Masked earlier = summary.masked(text, personalData);
-                if (earlier != null) { // the same text under another name (conventions copies the prompt): masked once
-                    earlier.result().counts().forEach((kind, n) -> summary.masked(key, kind, n));
-                    return earlier.value() == null ? v : earlier.value();
+                // the same text under another name (conventions copies the prompt) is masked once, counted under both
+                Summary.Masked earlier = summary.seenBefore(text, personalData);
+                Redactor.Result r = earlier != null ? earlier.result() : personalData ? redactor.all(text) : redactor.secrets(text);
+                AnyValue after = earlier != null ? earlier.value() : r.changed() ? AnyValue.newBuilder().setStringValue(r.text()).build() : null;
+                if (earlier == null) {
+                    summary.remember(text, personalData, r, after);
                 }
-                Redactor.Result r = personalData ? redactor.all(text) : redactor.secrets(text);
-                AnyValue after = r.changed() ? AnyValue.newBuilder().setStringValue(r.text()).build() : null;
-                summary.remember(text, personalData, r, after);
                 r.counts().forEach((kind, n) -> summary.masked(key, kind, n));
                 return after == null ? v : after;
             }
@@ -269,7 +268,7 @@ public final class PrivacyProcessor implements SpanProcessor {
 
         private static final int WORTH_REMEMBERING = 64;
 
-        Masked masked(String text, boolean personalData) {
+        Masked seenBefore(String text, boolean personalData) {
             if (seen != null) {
                 for (Masked m : seen) {
                     if (m != null && m.text == text && m.personalData == personalData) {
