@@ -122,7 +122,7 @@ public final class SpanStream {
                         }
                         case SPANS -> {
                             spans++;
-                            Span span = Span.parser().parseFrom(bytes, at, length);
+                            Span span = SpanDecoder.parse(bytes, at, length);
                             Span after = steps.span(span, tenant);
                             if (after == span) {
                                 yield raw;
