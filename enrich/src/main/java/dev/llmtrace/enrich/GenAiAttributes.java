@@ -30,8 +30,8 @@ final class GenAiAttributes {
     double totalCost = Double.NaN;
     double inputUnitPrice = Double.NaN;
     double outputUnitPrice = Double.NaN;
-    /** Names present, to add aliases only where missing. */
-    final AttributeNames present = new AttributeNames();
+    /** Names present, to add aliases only where missing; this thread's, valid until it reads the next span. */
+    final AttributeNames present = AttributeNames.emptiedForThisThread();
 
     static GenAiAttributes read(List<KeyValue> attributes) {
         GenAiAttributes a = new GenAiAttributes();

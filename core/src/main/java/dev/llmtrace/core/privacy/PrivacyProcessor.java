@@ -154,15 +154,12 @@ public final class PrivacyProcessor implements SpanProcessor {
 
     /** {@code text} with its secrets masked (counted under {@code where}), or itself when it holds none. */
     private String secrets(String text, String where, Summary summary) {
-        if (text.isEmpty()) {
+        if (!redactor.mayChange(text, false)) {
             return text;
         }
         Redactor.Result r = redactor.secrets(text);
-        if (!r.changed()) {
-            return text;
-        }
-        r.counts().forEach((kind, n) -> summary.masked(where, kind, n));
-        return r.text();
+        summary.masked(where, r);
+        return r.changed() ? r.text() : text;
     }
 
     /** The attributes after the policy, or null when none changed. */
@@ -172,7 +169,8 @@ public final class PrivacyProcessor implements SpanProcessor {
             KeyValue kv = attributes.get(i);
             KeyValue after = attribute(kv, summary);
             if (after != kv && out == null) {
-                out = new ArrayList<>(attributes.subList(0, i));
+                out = new ArrayList<>(attributes.size() + 8); // room for the summary without growing
+                out.addAll(attributes.subList(0, i));
             }
             if (out != null && after != null) {
                 out.add(after);
@@ -209,12 +207,15 @@ public final class PrivacyProcessor implements SpanProcessor {
                 String text = v.getStringValue();
                 // the same text under another name (conventions copies the prompt) is masked once, counted under both
                 Summary.Masked earlier = summary.seenBefore(text, personalData);
+                if (earlier == null && !redactor.mayChange(text, personalData)) {
+                    return v;
+                }
                 Redactor.Result r = earlier != null ? earlier.result() : personalData ? redactor.all(text) : redactor.secrets(text);
                 AnyValue after = earlier != null ? earlier.value() : r.changed() ? AnyValue.newBuilder().setStringValue(r.text()).build() : null;
                 if (earlier == null) {
                     summary.remember(text, personalData, r, after);
                 }
-                r.counts().forEach((kind, n) -> summary.masked(key, kind, n));
+                summary.masked(key, r);
                 return after == null ? v : after;
             }
             case ARRAY_VALUE -> {
@@ -283,6 +284,13 @@ public final class PrivacyProcessor implements SpanProcessor {
             if (text.length() >= WORTH_REMEMBERING) {
                 seen = seen == null ? new Masked[4] : seen; // the prompt and completion, as messages and as text
                 seen[nextSeen++ & 3] = new Masked(text, personalData, result, value);
+            }
+        }
+
+        /** Counts what {@code r} masked under {@code key}. */
+        void masked(String key, Redactor.Result r) {
+            for (Map.Entry<String, Integer> kind : r.counts().entrySet()) {
+                masked(key, kind.getKey(), kind.getValue());
             }
         }
 
