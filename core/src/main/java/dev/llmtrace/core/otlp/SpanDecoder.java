@@ -38,6 +38,8 @@ final class SpanDecoder {
         return field << 3 | wireType;
     }
 
+    private static final int REST_KEPT = 1 << 16;
+
     private static final ThreadLocal<SpanDecoder> PER_THREAD = ThreadLocal.withInitial(SpanDecoder::new);
 
     private final Span.Builder span = Span.newBuilder();
@@ -75,12 +77,12 @@ final class SpanDecoder {
                     continue;
                 }
                 in.skipField(tag);
-                int end = offset + in.getTotalBytesRead();
-                if (restLength + end - start > rest.length) {
-                    rest = Arrays.copyOf(rest, Math.max(rest.length * 2, restLength + end - start));
+                int fieldEnd = offset + in.getTotalBytesRead();
+                if (restLength + fieldEnd - start > rest.length) {
+                    rest = Arrays.copyOf(rest, Math.max(rest.length * 2, restLength + fieldEnd - start));
                 }
-                System.arraycopy(bytes, start, rest, restLength, end - start);
-                restLength += end - start;
+                System.arraycopy(bytes, start, rest, restLength, fieldEnd - start);
+                restLength += fieldEnd - start;
             }
             span.clear().mergeFrom(rest, 0, restLength);
             return span.addAllAttributes(attributes).build();
@@ -89,36 +91,50 @@ final class SpanDecoder {
         } catch (IOException e) {
             throw new InvalidProtocolBufferException(e);
         } finally {
-            span.clear(); // no span's objects held by this thread after it
+            span.clear(); // no span's objects (or request bytes) held by this thread after it
+            b = null;
+            rest = rest.length > REST_KEPT ? new byte[256] : rest; // a span of large events is not kept in mind for good
         }
     }
 
+    /*
+     * A cursor over one attribute's bytes: read by hand, since a CodedInputStream for each attribute and its value
+     * cost as much as the objects saved. Anything unexpected (an odd tag, a varint or length past the end, invalid
+     * UTF-8) answers null, and protobuf's parser then reads the attribute and reports what is wrong as it would.
+     */
+    private byte[] b;
+    private int pos;
+    private int end;
+
     /** The common attribute: a key and one scalar value, each given once; null for anything else. */
-    private KeyValue keyValue(byte[] b, int offset, int length) throws IOException {
-        CodedInputStream in = CodedInputStream.newInstance(b, offset, length);
+    private KeyValue keyValue(byte[] bytes, int offset, int length) {
+        b = bytes;
+        pos = offset;
+        int attributeEnd = end = offset + length;
         String key = null;
         AnyValue any = null;
-        while (true) {
-            int tag = in.readTag();
-            if (tag == 0) {
-                break;
+        while (pos < attributeEnd) {
+            long tag = varint();
+            int size = tag < 0 ? -1 : length();
+            if (size < 0) {
+                return null;
             }
+            int at = pos;
             if (tag == tag(KEY, WireFormat.WIRETYPE_LENGTH_DELIMITED) && key == null) {
-                int size = in.readRawVarint32();
-                int at = offset + in.getTotalBytesRead();
-                in.skipRawBytes(size); // checks the size
-                key = string(b, at, size, LONG_KEY);
+                key = string(at, size, LONG_KEY);
+                if (key == null) {
+                    return null;
+                }
             } else if (tag == tag(VALUE, WireFormat.WIRETYPE_LENGTH_DELIMITED) && any == null) {
-                int size = in.readRawVarint32();
-                int at = offset + in.getTotalBytesRead();
-                in.skipRawBytes(size);
-                any = scalar(b, at, size);
+                any = scalar(at, at + size);
                 if (any == null) {
                     return null;
                 }
+                end = attributeEnd;
             } else {
                 return null;
             }
+            pos = at + size;
         }
         if (key == null || any == null) {
             return null;
@@ -126,35 +142,70 @@ final class SpanDecoder {
         return keyValue.clear().setKey(key).setValue(any).build();
     }
 
-    private AnyValue scalar(byte[] b, int offset, int length) throws IOException {
-        CodedInputStream in = CodedInputStream.newInstance(b, offset, length);
-        int tag = in.readTag();
+    /** A value holding one string, bool, int or double, and nothing else; null otherwise. */
+    private AnyValue scalar(int from, int to) {
+        pos = from;
+        end = to;
+        long tag = varint();
         AnyValue.Builder v = value.clear();
         if (tag == tag(STRING, WireFormat.WIRETYPE_LENGTH_DELIMITED)) {
-            int size = in.readRawVarint32();
-            int at = offset + in.getTotalBytesRead();
-            in.skipRawBytes(size);
-            v.setStringValue(string(b, at, size, SHORT_VALUE));
+            int size = length();
+            String s = size < 0 ? null : string(pos, size, SHORT_VALUE);
+            if (s == null) {
+                return null;
+            }
+            v.setStringValue(s);
+            pos += size;
         } else if (tag == tag(BOOL, WireFormat.WIRETYPE_VARINT)) {
-            v.setBoolValue(in.readBool());
+            long x = varint();
+            v.setBoolValue(x != 0);
         } else if (tag == tag(INT, WireFormat.WIRETYPE_VARINT)) {
-            v.setIntValue(in.readInt64());
-        } else if (tag == tag(DOUBLE, WireFormat.WIRETYPE_FIXED64)) {
-            v.setDoubleValue(in.readDouble());
+            v.setIntValue(varint()); // as protobuf reads an int64: all ten bytes of a negative one
+        } else if (tag == tag(DOUBLE, WireFormat.WIRETYPE_FIXED64) && to - pos >= 8) {
+            v.setDoubleValue(Double.longBitsToDouble((long) LONGS.get(b, pos)));
+            pos += 8;
         } else {
             return null;
         }
-        return in.isAtEnd() ? v.build() : null;
+        return pos == to && !malformed ? v.build() : null;
     }
 
-    /** A string field, checked as protobuf checks it; from {@link Strings} when at most {@code reuseUpTo} bytes. */
-    private static String string(byte[] b, int offset, int length, int reuseUpTo) throws InvalidProtocolBufferException {
+    private static final java.lang.invoke.VarHandle LONGS =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+    private boolean malformed;
+
+    /** The varint at the cursor, as protobuf reads one (up to ten bytes); -1 and {@code malformed} when it runs past the end or is longer. */
+    private long varint() {
+        malformed = false;
+        long result = 0;
+        for (int shift = 0; shift < 64; shift += 7) {
+            if (pos >= end) {
+                break;
+            }
+            byte x = b[pos++];
+            result |= (long) (x & 0x7F) << shift;
+            if (x >= 0) {
+                return result;
+            }
+        }
+        malformed = true;
+        return -1;
+    }
+
+    /** A length at the cursor that fits in what is left; -1 otherwise. */
+    private int length() {
+        long n = varint();
+        return malformed || n < 0 || n > end - pos ? -1 : (int) n;
+    }
+
+    /** A valid UTF-8 string field (null otherwise); from {@link Strings} when at most {@code reuseUpTo} bytes. */
+    private String string(int offset, int length, int reuseUpTo) {
         String s = length <= reuseUpTo ? Strings.cached(b, offset, length) : null;
         if (s != null) {
             return s;
         }
         if (!Utf8.isValid(b, offset, length)) {
-            throw new InvalidProtocolBufferException("Protocol message had invalid UTF-8.");
+            return null;
         }
         s = new String(b, offset, length, StandardCharsets.UTF_8);
         if (length <= reuseUpTo) {
