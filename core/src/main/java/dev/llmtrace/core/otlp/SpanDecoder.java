@@ -18,8 +18,9 @@ import java.util.List;
  * builder for its value, a field builder linking the two and a parent, and decodes every key anew; here one
  * builder of each per thread is reused, and keys and short values repeated from span to span come from
  * {@link Strings}. That was a third of what enrich allocated per span, and collecting it most of its GC time.
- * An attribute of any other shape (arrays, maps, bytes, a field given twice, unknown fields) is left to
- * protobuf's parser, as are the span's other fields.
+ * An attribute of any other shape (arrays, maps, bytes, a field given twice, unknown fields) or with anything wrong
+ * (invalid UTF-8, a length past its end) is left to protobuf's parser, as are the span's other fields: its answers
+ * and its errors stay protobuf's.
  */
 final class SpanDecoder {
     private static final int ATTRIBUTES = Span.ATTRIBUTES_FIELD_NUMBER;
@@ -34,11 +35,10 @@ final class SpanDecoder {
     /** Keys longer than this are not kept for reuse (the table holds what it keeps until replaced). */
     private static final int LONG_KEY = 128;
 
-    private static int tag(int field, int wireType) {
-        return field << 3 | wireType;
-    }
-
+    /** A copy buffer grown past this (a span of large events) is let go after the span. */
     private static final int REST_KEPT = 1 << 16;
+    private static final java.lang.invoke.VarHandle LONGS =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
 
     private static final ThreadLocal<SpanDecoder> PER_THREAD = ThreadLocal.withInitial(SpanDecoder::new);
 
@@ -93,7 +93,7 @@ final class SpanDecoder {
         } finally {
             span.clear(); // no span's objects (or request bytes) held by this thread after it
             b = null;
-            rest = rest.length > REST_KEPT ? new byte[256] : rest; // a span of large events is not kept in mind for good
+            rest = rest.length > REST_KEPT ? new byte[256] : rest;
         }
     }
 
@@ -105,6 +105,8 @@ final class SpanDecoder {
     private byte[] b;
     private int pos;
     private int end;
+    /** Set by {@link #varint} when the last one read ran past the end or was longer than ten bytes. */
+    private boolean malformed;
 
     /** The common attribute: a key and one scalar value, each given once; null for anything else. */
     private KeyValue keyValue(byte[] bytes, int offset, int length) {
@@ -170,10 +172,6 @@ final class SpanDecoder {
         return pos == to && !malformed ? v.build() : null;
     }
 
-    private static final java.lang.invoke.VarHandle LONGS =
-            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
-    private boolean malformed;
-
     /** The varint at the cursor, as protobuf reads one (up to ten bytes); -1 and {@code malformed} when it runs past the end or is longer. */
     private long varint() {
         malformed = false;
@@ -212,5 +210,9 @@ final class SpanDecoder {
             Strings.remember(s, b, offset, length);
         }
         return s;
+    }
+
+    private static int tag(int field, int wireType) {
+        return field << 3 | wireType;
     }
 }
