@@ -157,7 +157,7 @@ public final class PrivacyProcessor implements SpanProcessor {
         if (!redactor.mayChange(text, false)) {
             return text;
         }
-        Redactor.Result r = redactor.secrets(text);
+        Redactor.Result r = redactor.maskChecked(text, false);
         summary.masked(where, r);
         return r.changed() ? r.text() : text;
     }
@@ -210,7 +210,7 @@ public final class PrivacyProcessor implements SpanProcessor {
                 if (earlier == null && !redactor.mayChange(text, personalData)) {
                     return v;
                 }
-                Redactor.Result r = earlier != null ? earlier.result() : personalData ? redactor.all(text) : redactor.secrets(text);
+                Redactor.Result r = earlier != null ? earlier.result() : redactor.maskChecked(text, personalData);
                 AnyValue after = earlier != null ? earlier.value() : r.changed() ? AnyValue.newBuilder().setStringValue(r.text()).build() : null;
                 if (earlier == null) {
                     summary.remember(text, personalData, r, after);

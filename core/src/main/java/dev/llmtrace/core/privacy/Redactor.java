@@ -87,9 +87,14 @@ public final class Redactor {
     }
 
     private Result mask(String text, boolean personalData) {
-        if (!mayChange(text, personalData)) {
-            return new Result(text, Map.of());
-        }
+        return mayChange(text, personalData) ? maskChecked(text, personalData) : new Result(text, Map.of());
+    }
+
+    /**
+     * {@link #secrets} ({@link #all} for {@code personalData}) of a text that {@link #mayChange} has let through:
+     * the caller that asked it first does not pay for its pass over the text twice.
+     */
+    Result maskChecked(String text, boolean personalData) {
         char first = firstNonSpace(text);
         if ((first == '{' || first == '[') && text.length() > 1) {
             Result json = maskJson(text, personalData);
