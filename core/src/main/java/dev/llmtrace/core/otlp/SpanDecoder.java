@@ -68,10 +68,7 @@ final class SpanDecoder {
                 if (tag == tag(ATTRIBUTES, WireFormat.WIRETYPE_LENGTH_DELIMITED)) {
                     int size = in.readRawVarint32();
                     int at = offset + in.getTotalBytesRead();
-                    if (size < 0 || size > offset + length - at) {
-                        throw new InvalidProtocolBufferException("an attribute runs past the end of its span");
-                    }
-                    in.skipRawBytes(size);
+                    in.skipRawBytes(size); // refuses a size past the end, or negative, as protobuf's parser does
                     KeyValue kv = keyValue(bytes, at, size);
                     attributes.add(kv != null ? kv : KeyValue.parser().parseFrom(bytes, at, size));
                     continue;
@@ -84,7 +81,7 @@ final class SpanDecoder {
                 System.arraycopy(bytes, start, rest, restLength, fieldEnd - start);
                 restLength += fieldEnd - start;
             }
-            span.clear().mergeFrom(rest, 0, restLength);
+            span.mergeFrom(rest, 0, restLength); // cleared after every span (finally)
             return span.addAllAttributes(attributes).build();
         } catch (InvalidProtocolBufferException e) {
             throw e;
