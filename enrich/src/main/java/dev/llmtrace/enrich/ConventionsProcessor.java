@@ -1,9 +1,5 @@
 package dev.llmtrace.enrich;
 
-import static dev.llmtrace.core.otlp.Attributes.decimal;
-import static dev.llmtrace.core.otlp.Attributes.integer;
-import static dev.llmtrace.core.otlp.Attributes.string;
-
 import dev.llmtrace.core.conventions.ContentNames;
 import dev.llmtrace.enrich.pricing.TokenUsage;
 import io.opentelemetry.proto.common.v1.KeyValue;
@@ -34,67 +30,67 @@ public final class ConventionsProcessor implements SpanStep {
         canonical(add, a, tokens);
         if (aliases.contains(EnrichConfig.AliasSet.OPENOBSERVE)) {
             if (!Double.isNaN(totalCost)) {
-                a.addIfMissing(add, decimal("gen_ai.usage.cost", totalCost));
+                a.addIfMissing(add, "gen_ai.usage.cost", totalCost);
             }
             if (a.sessionId != null) {
-                a.addIfMissing(add, string("gen_ai.conversation.id", a.sessionId));
+                a.addIfMissing(add, "gen_ai.conversation.id", a.sessionId);
             }
             if (a.responseModel != null) { // only what the span says: a span without a response has no response model
-                a.addIfMissing(add, string("gen_ai.response.model", a.responseModel));
+                a.addIfMissing(add, "gen_ai.response.model", a.responseModel);
             }
         }
         if (aliases.contains(EnrichConfig.AliasSet.OPENINFERENCE)) {
-            a.addIfMissing(add, string("openinference.span.kind", "LLM"));
-            a.addIfMissing(add, string("llm.model_name", a.model()));
+            a.addIfMissing(add, "openinference.span.kind", "LLM");
+            a.addIfMissing(add, "llm.model_name", a.model());
             // what Phoenix shows as input and output: content names, so every privacy policy treats them as
             // it treats the prompt and completion they come from, at enrich and at each destination
             if (a.prompt != null) {
-                a.addIfMissing(add, string(ContentNames.INPUT_VALUE, a.prompt));
-                a.addIfMissing(add, string("input.mime_type", mimeType(a.prompt)));
+                a.addIfMissing(add, ContentNames.INPUT_VALUE, a.prompt);
+                a.addIfMissing(add, "input.mime_type", mimeType(a.prompt));
             }
             if (a.completion != null) {
-                a.addIfMissing(add, string(ContentNames.OUTPUT_VALUE, a.completion));
-                a.addIfMissing(add, string("output.mime_type", mimeType(a.completion)));
+                a.addIfMissing(add, ContentNames.OUTPUT_VALUE, a.completion);
+                a.addIfMissing(add, "output.mime_type", mimeType(a.completion));
             }
             String provider = openInferenceProvider(a.provider);
             if (provider != null) { // in OpenInference's own vocabulary, never copied raw
-                a.addIfMissing(add, string("llm.provider", provider));
+                a.addIfMissing(add, "llm.provider", provider);
             }
             if (a.hasTokens()) {
-                a.addIfMissing(add, integer("llm.token_count.prompt", tokens.input()));
-                a.addIfMissing(add, integer("llm.token_count.completion", tokens.output()));
-                a.addIfMissing(add, integer("llm.token_count.total", a.total >= 0 ? a.total : tokens.input() + tokens.output()));
+                a.addIfMissing(add, "llm.token_count.prompt", tokens.input());
+                a.addIfMissing(add, "llm.token_count.completion", tokens.output());
+                a.addIfMissing(add, "llm.token_count.total", a.total >= 0 ? a.total : tokens.input() + tokens.output());
             }
             if (tokens.cacheRead() > 0) {
-                a.addIfMissing(add, integer("llm.token_count.prompt_details.cache_read", tokens.cacheRead()));
+                a.addIfMissing(add, "llm.token_count.prompt_details.cache_read", tokens.cacheRead());
             }
             if (tokens.cacheWrite() > 0) {
-                a.addIfMissing(add, integer("llm.token_count.prompt_details.cache_write", tokens.cacheWrite()));
+                a.addIfMissing(add, "llm.token_count.prompt_details.cache_write", tokens.cacheWrite());
             }
             if (tokens.reasoning() > 0) {
-                a.addIfMissing(add, integer("llm.token_count.completion_details.reasoning", tokens.reasoning()));
+                a.addIfMissing(add, "llm.token_count.completion_details.reasoning", tokens.reasoning());
             }
             if (!Double.isNaN(totalCost)) {
                 if (!Double.isNaN(inputCost)) {
-                    a.addIfMissing(add, decimal("llm.cost.prompt", inputCost));
+                    a.addIfMissing(add, "llm.cost.prompt", inputCost);
                 }
                 if (!Double.isNaN(outputCost)) {
-                    a.addIfMissing(add, decimal("llm.cost.completion", outputCost));
+                    a.addIfMissing(add, "llm.cost.completion", outputCost);
                 }
-                a.addIfMissing(add, decimal("llm.cost.total", totalCost));
+                a.addIfMissing(add, "llm.cost.total", totalCost);
             }
         }
     }
 
     /** OTel GenAI names where only another convention's are present. */
     private static void canonical(List<KeyValue> add, GenAiAttributes a, TokenUsage tokens) {
-        a.addIfMissing(add, string("gen_ai.request.model", a.requestModel != null ? a.requestModel : a.model()));
+        a.addIfMissing(add, "gen_ai.request.model", a.requestModel != null ? a.requestModel : a.model());
         if (a.provider != null) {
-            a.addIfMissing(add, string("gen_ai.provider.name", a.provider));
+            a.addIfMissing(add, "gen_ai.provider.name", a.provider);
         }
         if (a.hasTokens()) {
-            a.addIfMissing(add, integer("gen_ai.usage.input_tokens", tokens.input()));
-            a.addIfMissing(add, integer("gen_ai.usage.output_tokens", tokens.output()));
+            a.addIfMissing(add, "gen_ai.usage.input_tokens", tokens.input());
+            a.addIfMissing(add, "gen_ai.usage.output_tokens", tokens.output());
         }
     }
 

@@ -66,9 +66,9 @@ public final class CostProcessor implements SpanStep {
             }
         } else if (estimate != null && a.hasTokens()) {
             totalCost = estimate.total();
-            a.addIfMissing(add, decimal("gen_ai.usage.input_cost", estimate.input()));
-            a.addIfMissing(add, decimal("gen_ai.usage.output_cost", estimate.output()));
-            a.addIfMissing(add, decimal("gen_ai.usage.total_cost", totalCost));
+            a.addIfMissing(add, "gen_ai.usage.input_cost", estimate.input());
+            a.addIfMissing(add, "gen_ai.usage.output_cost", estimate.output());
+            a.addIfMissing(add, "gen_ai.usage.total_cost", totalCost);
             add.add(string("llmtrace.cost.source", match.get().estimate() ? "estimate"
                     : "openrouter-live".equals(match.get().price().provider()) ? "openrouter" : "table"));
         }

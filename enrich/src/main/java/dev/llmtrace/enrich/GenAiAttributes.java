@@ -1,6 +1,7 @@
 package dev.llmtrace.enrich;
 
 import dev.llmtrace.core.conventions.ContentNames;
+import dev.llmtrace.core.otlp.Attributes;
 
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
@@ -77,6 +78,27 @@ final class GenAiAttributes {
     void addIfMissing(List<KeyValue> add, KeyValue kv) {
         if (present.add(kv.getKey())) {
             add.add(kv);
+        }
+    }
+
+    // Typed forms that build the attribute only when it is missing: on a Broadcast span a third of the
+    // aliases are present already, and building each first was a tenth of what the steps allocated.
+
+    void addIfMissing(List<KeyValue> add, String key, String value) {
+        if (present.add(key)) {
+            add.add(Attributes.string(key, value));
+        }
+    }
+
+    void addIfMissing(List<KeyValue> add, String key, long value) {
+        if (present.add(key)) {
+            add.add(Attributes.integer(key, value));
+        }
+    }
+
+    void addIfMissing(List<KeyValue> add, String key, double value) {
+        if (present.add(key)) {
+            add.add(Attributes.decimal(key, value));
         }
     }
 
