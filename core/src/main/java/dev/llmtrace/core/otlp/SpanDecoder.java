@@ -16,8 +16,8 @@ import java.util.List;
  * Parses one serialized span as {@code Span.parser()} does, with less garbage: its attributes, nearly all of a
  * span's objects, are read here. Protobuf's parser builds each {@code KeyValue} through a fresh builder, a
  * builder for its value, a field builder linking the two and a parent, and decodes every key anew; here one
- * builder of each per thread is reused, and keys and short values repeated from span to span come from
- * {@link Strings}. That was a third of what enrich allocated per span, and collecting it most of its GC time.
+ * builder of each per thread is reused, keys and short values repeated from span to span come from
+ * {@link Strings}, and a short attribute whose bytes recur is the object decoded last time ({@link RecentAttributes}). That was a third of what enrich allocated per span, and collecting it most of its GC time.
  * An attribute of any other shape (arrays, maps, bytes, a field given twice, unknown fields) or with anything wrong
  * (invalid UTF-8, a length past its end) is left to protobuf's parser, as are the span's other fields: its answers
  * and its errors stay protobuf's.
@@ -69,8 +69,7 @@ final class SpanDecoder {
                     int size = in.readRawVarint32();
                     int at = offset + in.getTotalBytesRead();
                     in.skipRawBytes(size); // refuses a size past the end, or negative, as protobuf's parser does
-                    KeyValue kv = keyValue(bytes, at, size);
-                    attributes.add(kv != null ? kv : KeyValue.parser().parseFrom(bytes, at, size));
+                    attributes.add(attribute(bytes, at, size));
                     continue;
                 }
                 in.skipField(tag);
@@ -92,6 +91,23 @@ final class SpanDecoder {
             b = null;
             rest = rest.length > REST_KEPT ? new byte[256] : rest;
         }
+    }
+
+    /** One attribute: the same object as last time when its bytes recur ({@link RecentAttributes}), else decoded. */
+    private KeyValue attribute(byte[] bytes, int at, int size) throws InvalidProtocolBufferException {
+        boolean small = size <= RecentAttributes.MAX_BYTES;
+        KeyValue kv = small ? RecentAttributes.find(bytes, at, size) : null;
+        if (kv != null) {
+            return kv;
+        }
+        kv = keyValue(bytes, at, size);
+        if (kv == null) {
+            return KeyValue.parser().parseFrom(bytes, at, size);
+        }
+        if (small) {
+            RecentAttributes.remember(kv, bytes, at, size);
+        }
+        return kv;
     }
 
     /*

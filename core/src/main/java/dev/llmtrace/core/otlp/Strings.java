@@ -38,10 +38,15 @@ final class Strings {
     }
 
     private static int slot(byte[] b, int offset, int length) {
+        return slot(b, offset, length, SLOTS);
+    }
+
+    /** The slot of these bytes in a direct-mapped table of {@code slots} (a power of two). */
+    static int slot(byte[] b, int offset, int length, int slots) {
         int h = length;
         for (int i = offset, end = offset + length; i < end; i++) {
             h = 31 * h + b[i];
         }
-        return (h ^ (h >>> 12)) & (SLOTS - 1);
+        return (h ^ (h >>> 12)) & (slots - 1);
     }
 }

@@ -1,6 +1,7 @@
 package dev.llmtrace.core.otlp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -117,6 +118,43 @@ class SpanDecoderTest {
         KeyValue second = SpanDecoder.parse(one.clone(), 0, one.length).getAttributes(0);
         assertSame(first.getKey(), second.getKey());
         assertSame(first.getValue().getStringValue(), second.getValue().getStringValue());
+    }
+
+    @Test
+    void aShortAttributeWhoseBytesRecurIsTheObjectDecodedBefore() throws Exception {
+        KeyValue model = kv("gen_ai.request.model", AnyValue.newBuilder().setStringValue("openai/gpt-4o").build());
+        KeyValue otherModel = kv("gen_ai.request.model", AnyValue.newBuilder().setStringValue("openai/gpt-4p").build());
+        KeyValue tokens = kv("gen_ai.usage.input_tokens", AnyValue.newBuilder().setIntValue(1200).build());
+        KeyValue prompt = kv("gen_ai.prompt", AnyValue.newBuilder().setStringValue("p".repeat(RecentAttributes.MAX_BYTES)).build());
+        byte[] one = Span.newBuilder().addAttributes(model).addAttributes(tokens).addAttributes(prompt).build().toByteArray();
+        byte[] two = Span.newBuilder().addAttributes(otherModel).addAttributes(tokens).addAttributes(prompt).build().toByteArray();
+        Span first = SpanDecoder.parse(one, 0, one.length);
+        Span again = SpanDecoder.parse(one.clone(), 0, one.length);
+        Span other = SpanDecoder.parse(two, 0, two.length);
+        assertEquals(Span.parseFrom(one), again);
+        assertEquals(Span.parseFrom(two), other);
+        assertSame(first.getAttributes(0), again.getAttributes(0));
+        assertSame(first.getAttributes(1), again.getAttributes(1));
+        assertNotSame(first.getAttributes(2), again.getAttributes(2), "longer than the table keeps: decoded anew");
+        assertEquals(otherModel, other.getAttributes(0), "one byte apart is another attribute");
+        assertSame(first.getAttributes(1), other.getAttributes(1));
+    }
+
+    @Test
+    void attributesSharingASlotAreToldApartByTheirBytes() throws Exception {
+        byte[] a = kv("k", AnyValue.newBuilder().setIntValue(200).build()).toByteArray();
+        byte[] b = null;
+        for (int i = 201; b == null && i < 16384; i++) { // a second attribute of the same length (a two-byte varint) in a's slot
+            byte[] candidate = kv("k", AnyValue.newBuilder().setIntValue(i).build()).toByteArray();
+            if (RecentAttributes.slot(candidate, 0, candidate.length) == RecentAttributes.slot(a, 0, a.length)) {
+                b = candidate;
+            }
+        }
+        assertTrue(b != null, "two attributes in one slot");
+        for (byte[] attribute : new byte[][] {a, b, a, b}) {
+            byte[] span = raw(out -> out.writeBytes(9, ByteString.copyFrom(attribute)));
+            assertEquals(Span.parseFrom(span), SpanDecoder.parse(span, 0, span.length));
+        }
     }
 
     @Test
