@@ -11,8 +11,9 @@ import java.util.Arrays;
  * direct-mapped, a slot holding the last attribute that hashed to it, shared by all threads without locks (an entry
  * is immutable: a reader sees the old one or a complete new one), and a hit is checked byte for byte.
  *
- * <p>Bounded: at most {@link #SLOTS} attributes of at most {@link #MAX_BYTES} bytes (about 1 MiB in all). Like
- * {@code Strings}, it keeps what it holds until replaced, short values included.
+ * <p>Bounded: at most {@link #SLOTS} attributes of at most {@link #MAX_BYTES} bytes (about 1 MiB in all). It keeps
+ * what it holds until replaced, so the decoder gives it no string value longer than {@code Strings} keeps (32 bytes:
+ * shorter than API keys and tokens).
  */
 final class RecentAttributes {
     /** Key and value together; a model name under a long OpenRouter metadata key is about 60. */

@@ -17,7 +17,8 @@ import java.util.List;
  * span's objects, are read here. Protobuf's parser builds each {@code KeyValue} through a fresh builder, a
  * builder for its value, a field builder linking the two and a parent, and decodes every key anew; here one
  * builder of each per thread is reused, keys and short values repeated from span to span come from
- * {@link Strings}, and a short attribute whose bytes recur is the object decoded last time ({@link RecentAttributes}). That was a third of what enrich allocated per span, and collecting it most of its GC time.
+ * {@link Strings}, and a short attribute whose bytes recur is the object decoded last time
+ * ({@link RecentAttributes}). That was a third of what enrich allocated per span, and collecting it most of its GC time.
  * An attribute of any other shape (arrays, maps, bytes, a field given twice, unknown fields) or with anything wrong
  * (invalid UTF-8, a length past its end) is left to protobuf's parser, as are the span's other fields: its answers
  * and its errors stay protobuf's.
@@ -104,7 +105,9 @@ final class SpanDecoder {
         if (kv == null) {
             return KeyValue.parser().parseFrom(bytes, at, size);
         }
-        if (small) {
+        // kept only with a value as short as Strings keeps: an API key or token in a short attribute is longer, and
+        // the table must not hold on to a secret that privacy masks further down the pipeline
+        if (small && kv.getValue().getStringValue().length() <= SHORT_VALUE) {
             RecentAttributes.remember(kv, bytes, at, size);
         }
         return kv;

@@ -126,7 +126,9 @@ class SpanDecoderTest {
         KeyValue otherModel = kv("gen_ai.request.model", AnyValue.newBuilder().setStringValue("openai/gpt-4p").build());
         KeyValue tokens = kv("gen_ai.usage.input_tokens", AnyValue.newBuilder().setIntValue(1200).build());
         KeyValue prompt = kv("gen_ai.prompt", AnyValue.newBuilder().setStringValue("p".repeat(RecentAttributes.MAX_BYTES)).build());
-        byte[] one = Span.newBuilder().addAttributes(model).addAttributes(tokens).addAttributes(prompt).build().toByteArray();
+        KeyValue secret = kv("api_key", AnyValue.newBuilder().setStringValue("sk-" + "k".repeat(40)).build());
+        byte[] one = Span.newBuilder().addAttributes(model).addAttributes(tokens).addAttributes(prompt).addAttributes(secret)
+                .build().toByteArray();
         byte[] two = Span.newBuilder().addAttributes(otherModel).addAttributes(tokens).addAttributes(prompt).build().toByteArray();
         Span first = SpanDecoder.parse(one, 0, one.length);
         Span again = SpanDecoder.parse(one.clone(), 0, one.length);
@@ -136,6 +138,8 @@ class SpanDecoderTest {
         assertSame(first.getAttributes(0), again.getAttributes(0));
         assertSame(first.getAttributes(1), again.getAttributes(1));
         assertNotSame(first.getAttributes(2), again.getAttributes(2), "longer than the table keeps: decoded anew");
+        assertTrue(secret.getSerializedSize() <= RecentAttributes.MAX_BYTES);
+        assertNotSame(first.getAttributes(3), again.getAttributes(3), "a value longer than 32 bytes (a key, a token) is not kept");
         assertEquals(otherModel, other.getAttributes(0), "one byte apart is another attribute");
         assertSame(first.getAttributes(1), other.getAttributes(1));
     }
