@@ -20,14 +20,18 @@ import java.util.concurrent.TimeUnit;
  */
 @ApplicationScoped
 class Wiring {
-    /** enrich's CPU work runs here, not on ingest's forwarding thread: one thread per core. */
-    private final ExecutorService enrichPool = Schedulers.daemonPool("enrich", Runtime.getRuntime().availableProcessors());
+    /**
+     * enrich's CPU work runs here, not on ingest's forwarding thread: one thread per core. ingest keeps no more
+     * batches in flight than it has threads: a batch waiting here would hold a joined copy of its requests.
+     */
+    private final int enrichThreads = Runtime.getRuntime().availableProcessors();
+    private final ExecutorService enrichPool = Schedulers.daemonPool("enrich", enrichThreads);
 
     @Produces
     @Singleton
     @Identifier("enrich")
     NextHop enrich(Enricher enricher) {
-        return enricher.on(enrichPool);
+        return enricher.on(enrichPool, enrichThreads);
     }
 
     @Produces

@@ -23,9 +23,30 @@ public interface NextHop {
         return export(serializedRequest, tenant);
     }
 
-    /** The same hop run on {@code executor}, so a caller's thread is not held by the hop's work. */
-    default NextHop on(Executor executor) {
-        return (request, tenant) -> CompletableFuture.supplyAsync(() -> export(request, tenant), executor)
-                .thenCompose(result -> result);
+    /**
+     * How many calls this hop works on at once; calls beyond it only wait in line, each holding its request. A
+     * caller that keeps calls in flight sends no more than this. Unbounded unless the hop runs on a pool.
+     */
+    default int parallelism() {
+        return Integer.MAX_VALUE;
+    }
+
+    /**
+     * The same hop run on {@code executor} of {@code threads} threads, so a caller's thread is not held by the
+     * hop's work; its {@link #parallelism()} is {@code threads}.
+     */
+    default NextHop on(Executor executor, int threads) {
+        NextHop hop = this;
+        return new NextHop() {
+            @Override
+            public CompletableFuture<ExportTraceServiceResponse> export(byte[] request, String tenant) {
+                return CompletableFuture.supplyAsync(() -> hop.export(request, tenant), executor).thenCompose(result -> result);
+            }
+
+            @Override
+            public int parallelism() {
+                return threads;
+            }
+        };
     }
 }

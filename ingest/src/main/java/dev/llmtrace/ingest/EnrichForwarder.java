@@ -22,7 +22,7 @@ import org.jboss.logging.Logger;
 
 /**
  * Reads the {@code to-enrich} channel that {@link IngestBuffer} admits into, groups requests into batches per
- * tenant and keeps {@code forward.concurrency} calls to enrich in flight, each retried with jittered backoff
+ * tenant and keeps up to {@code forward.concurrency} calls to enrich in flight, each retried with jittered backoff
  * (core's {@link Retrier}) under the batch's one id, so a short enrich outage only holds data in the buffer
  * and a retry after a late answer is not taken twice. Each batch is then
  * settled with the buffer, delivered or dropped.
@@ -72,7 +72,16 @@ public class EnrichForwarder {
                 .onOverflow().bufferUnconditionally()
                 .onItem().transformToIterable(waiting -> Batch.of(waiting, batching.maxBytes()))
                 .onItem().transformToUni(this::forwardWithRetry)
-                .merge(config.forward().concurrency());
+                .merge(concurrency());
+    }
+
+    /**
+     * {@code forward.concurrency}, but no more than the hop works on at once (the all-in-one's enrich pool): a batch
+     * is joined when its call starts, and one waiting behind the hop's threads only holds that copy on the heap. In
+     * the all-in-one's closed loop such copies were half of what was in flight, and what drove its full collections.
+     */
+    int concurrency() {
+        return Math.min(config.forward().concurrency(), enrich.parallelism());
     }
 
     private Uni<Outcome> forwardWithRetry(Batch batch) {

@@ -5,12 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.smallrye.config.PropertiesConfigSource;
-import io.smallrye.config.SmallRyeConfigBuilder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,17 +16,8 @@ class TokenAuthenticatorTest {
     @TempDir
     Path dir;
 
-    static TokenAuthenticator authenticator(String... settings) throws Exception {
-        Map<String, String> overrides = new HashMap<>();
-        for (int i = 0; i < settings.length; i += 2) {
-            overrides.put(settings[i], settings[i + 1]);
-        }
-        IngestConfig config = new SmallRyeConfigBuilder().withMapping(IngestConfig.class)
-                .withConverter(java.time.Duration.class, 200, new io.quarkus.runtime.configuration.DurationConverter())
-                .withSources(new PropertiesConfigSource(TokenAuthenticatorTest.class.getResource("/application.properties"), 100),
-                        new PropertiesConfigSource(overrides, "test", 200))
-                .build().getConfigMapping(IngestConfig.class);
-        return new TokenAuthenticator(config);
+    static TokenAuthenticator authenticator(String... settings) {
+        return new TokenAuthenticator(IngestSettings.of(settings));
     }
 
     @Test

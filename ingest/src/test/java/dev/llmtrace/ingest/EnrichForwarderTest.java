@@ -1,0 +1,133 @@
+package dev.llmtrace.ingest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.llmtrace.core.NextHop;
+import dev.llmtrace.core.metrics.PipelineMetrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
+import io.smallrye.mutiny.Multi;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * How many calls the forwarder keeps in flight: {@code forward.concurrency}, but never more than the hop works on
+ * at once. Each request is its own batch here; the hop answers only when the test lets it.
+ */
+class EnrichForwarderTest {
+    private static final int REQUESTS = 12;
+
+    private final ExecutorService pool = Executors.newFixedThreadPool(2);
+
+    @AfterEach
+    void stop() {
+        pool.shutdownNow();
+    }
+
+    @Test
+    void keepsForwardConcurrencyCallsInFlightToAHopOverTheNetwork() throws Exception {
+        Held enrich = new Held();
+        List<EnrichForwarder.Outcome> outcomes = forwardAll(enrich, enrich, 5);
+        assertEquals(5, enrich.mostAtOnce.get(), "forward.concurrency calls at once");
+        assertAllDelivered(enrich, outcomes);
+    }
+
+    @Test
+    void keepsNoMoreCallsInFlightThanAPooledHopHasThreads() throws Exception {
+        Held enrich = new Held();
+        NextHop pooled = enrich.on(pool, 2);
+        assertEquals(2, pooled.parallelism());
+        Counted counted = new Counted(pooled);
+        List<EnrichForwarder.Outcome> outcomes = forwardAll(enrich, counted, 5);
+        assertEquals(2, counted.mostAtOnce.get(), "calls in flight, the ones running included");
+        assertEquals(2, enrich.mostAtOnce.get());
+        assertAllDelivered(enrich, outcomes);
+    }
+
+    /** Forwards REQUESTS one-request batches with {@code forward.concurrency}, letting one call answer at a time once the forwarder has sent all it will. */
+    private static List<EnrichForwarder.Outcome> forwardAll(Held held, NextHop hop, int concurrency) throws Exception {
+        IngestConfig config = IngestSettings.of("ingest.wal.enabled", "false", "ingest.forward.concurrency", String.valueOf(concurrency),
+                "ingest.forward.batch.max-requests", "1");
+        PipelineMetrics metrics = new PipelineMetrics(new SimpleMeterRegistry(), "ingest");
+        EnrichForwarder forwarder = new EnrichForwarder(config, metrics, new IngestBuffer(config, metrics), hop);
+        List<IngestBuffer.Item> items = IntStream.range(0, REQUESTS).mapToObj(n -> BatchTest.item("acme", n)).toList();
+        List<EnrichForwarder.Outcome> outcomes = new CopyOnWriteArrayList<>();
+        forwarder.forward(Multi.createFrom().iterable(items)).subscribe().with(outcomes::add);
+        while (outcomes.size() < REQUESTS) {
+            held.awaitCalls(Math.min(REQUESTS - outcomes.size(), held.mostAtOnce.get()));
+            Thread.sleep(100); // room for a call beyond the limit, were the forwarder to send one
+            held.answerOne();
+        }
+        return outcomes;
+    }
+
+    private static void assertAllDelivered(Held enrich, List<EnrichForwarder.Outcome> outcomes) {
+        assertEquals(REQUESTS, outcomes.size());
+        outcomes.forEach(outcome -> assertNull(outcome.failure()));
+        assertEquals(REQUESTS, enrich.requests.size(), "each batch sent once");
+        assertEquals(REQUESTS, outcomes.stream().map(o -> o.batch().request()).distinct().count());
+    }
+
+    /** A hop whose calls stay open until answered, counting how many are open at once. */
+    private static final class Held implements NextHop {
+        final AtomicInteger open = new AtomicInteger();
+        final AtomicInteger mostAtOnce = new AtomicInteger();
+        final ConcurrentLinkedQueue<CompletableFuture<ExportTraceServiceResponse>> waiting = new ConcurrentLinkedQueue<>();
+        final List<byte[]> requests = new CopyOnWriteArrayList<>();
+
+        @Override
+        public CompletableFuture<ExportTraceServiceResponse> export(byte[] request, String tenant) {
+            CompletableFuture<ExportTraceServiceResponse> answer = new CompletableFuture<>();
+            requests.add(request);
+            waiting.add(answer); // before the count the test waits on
+            mostAtOnce.accumulateAndGet(open.incrementAndGet(), Math::max);
+            return answer;
+        }
+
+        void awaitCalls(int atLeast) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (open.get() < Math.max(atLeast, 1) && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertTrue(open.get() >= Math.max(atLeast, 1), "the forwarder sent nothing");
+        }
+
+        void answerOne() {
+            open.decrementAndGet();
+            waiting.remove().complete(ExportTraceServiceResponse.getDefaultInstance());
+        }
+    }
+
+    /** Counts calls in flight through {@code hop}, keeping its parallelism. */
+    private static final class Counted implements NextHop {
+        final NextHop hop;
+        final AtomicInteger open = new AtomicInteger();
+        final AtomicInteger mostAtOnce = new AtomicInteger();
+
+        Counted(NextHop hop) {
+            this.hop = hop;
+        }
+
+        @Override
+        public CompletableFuture<ExportTraceServiceResponse> export(byte[] request, String tenant) {
+            mostAtOnce.accumulateAndGet(open.incrementAndGet(), Math::max);
+            return hop.export(request, tenant).whenComplete((response, failure) -> open.decrementAndGet());
+        }
+
+        @Override
+        public int parallelism() {
+            return hop.parallelism();
+        }
+    }
+}
