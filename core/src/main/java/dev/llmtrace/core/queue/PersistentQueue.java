@@ -68,6 +68,7 @@ public final class PersistentQueue implements AutoCloseable {
     private final Map<Long, Ref> inFlight = new HashMap<>();
     private final TreeMap<Long, Segment> segments = new TreeMap<>();
     private Segment active;
+    private final RecordWriter writer = new RecordWriter();
     private long nextId = 1;
     private long usedBytes;
     private long reservedBytes;
@@ -214,8 +215,6 @@ public final class PersistentQueue implements AutoCloseable {
             if (active.size > 0 && active.size + HEADER + length > segmentBytes) {
                 roll(); // before the id is taken: a segment is named after the first id inside it
             }
-            // header and payload are written together from where they are: no copy of the payload on the
-            // heap (a batch of megabytes, appended to several queues, would otherwise be allocated again for each)
             long id = nextId++;
             ByteBuffer head = ByteBuffer.allocate(HEADER + length - payload.length);
             head.putInt(length).putInt(0).putLong(id).putInt(spans).putShort((short) tenantBytes.length).put(tenantBytes);
@@ -224,12 +223,9 @@ public final class PersistentQueue implements AutoCloseable {
             crc.update(payload);
             head.putInt(4, (int) crc.getValue());
             head.flip();
-            ByteBuffer[] record = {head, ByteBuffer.wrap(payload)};
             long offset = active.size;
             active.logChannel.position(offset);
-            while (record[1].hasRemaining()) {
-                active.logChannel.write(record);
-            }
+            writer.write(active.logChannel, head, payload);
             active.size += HEADER + length;
             active.records++;
             boolean hold = !inFlight && heldBytes + payload.length <= HELD_BYTES;

@@ -79,6 +79,30 @@ class PersistentQueueTest {
     }
 
     @Test
+    void recordsSmallAndOverTheWriteBufferComeBackExactAfterReopen() throws Exception {
+        java.util.Random random = new java.util.Random(7);
+        int[] sizes = {RecordWriter.BUFFER_BYTES + 100, 12, 1 << 20, 40};
+        List<byte[]> payloads = new ArrayList<>();
+        try (PersistentQueue q = PersistentQueue.open(dir, 64 << 20, 8 << 20)) {
+            for (int size : sizes) {
+                byte[] p = new byte[size];
+                random.nextBytes(p);
+                payloads.add(p);
+                assertTrue(q.tryReserve(p.length));
+                q.appendReserved("t", 1, p);
+            }
+        }
+        try (PersistentQueue q = PersistentQueue.open(dir, 64 << 20, 8 << 20)) { // each record's CRC checked again
+            for (byte[] p : payloads) {
+                PersistentQueue.Item item = q.take(1, TimeUnit.SECONDS);
+                assertArrayEquals(p, item.payload());
+                q.ack(item.id());
+            }
+            assertEquals(0, q.size());
+        }
+    }
+
+    @Test
     void tornTailFromACrashIsCutOff() throws Exception {
         try (PersistentQueue q = PersistentQueue.open(dir, 1 << 20, 1 << 16)) {
             for (int i = 0; i < 5; i++) {

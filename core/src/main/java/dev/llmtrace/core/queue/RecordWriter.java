@@ -1,0 +1,43 @@
+package dev.llmtrace.core.queue;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+
+/**
+ * Writes a queue's records (a header, then the payload) to its segment files through one direct buffer it reuses.
+ * A file channel copies heap bytes into a direct buffer anyway; for a record over {@code jdk.nio.maxCachedBufferSize}
+ * (256 KiB in the lean JVM flags; a batch is about 1 MiB) the JDK allocated, zeroed and freed a temporary one each
+ * time. Records over {@link #BUFFER_BYTES} are written from where they are, so the buffer never grows past it.
+ * Not thread-safe: the queue calls it under its lock.
+ */
+final class RecordWriter {
+    static final int BUFFER_BYTES = 4 << 20;
+
+    private ByteBuffer buffer = ByteBuffer.allocateDirect(0);
+
+    /** Writes {@code head} (its remaining bytes) and then {@code payload} at the channel's position. */
+    void write(FileChannel channel, ByteBuffer head, byte[] payload) throws IOException {
+        int size = head.remaining() + payload.length;
+        if (size > BUFFER_BYTES) {
+            ByteBuffer[] record = {head, ByteBuffer.wrap(payload)};
+            while (record[1].hasRemaining()) {
+                channel.write(record);
+            }
+            return;
+        }
+        if (buffer.capacity() < size) {
+            buffer = ByteBuffer.allocateDirect(Math.min(BUFFER_BYTES, Integer.highestOneBit(size - 1) << 1));
+        }
+        ByteBuffer out = buffer.clear();
+        out.put(head).put(payload).flip();
+        while (out.hasRemaining()) {
+            channel.write(out);
+        }
+    }
+
+    /** The direct buffer's size now: what the queue holds off the heap for writing. */
+    int capacity() {
+        return buffer.capacity();
+    }
+}
