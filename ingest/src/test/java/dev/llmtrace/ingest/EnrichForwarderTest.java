@@ -39,7 +39,7 @@ class EnrichForwarderTest {
     void keepsForwardConcurrencyCallsInFlightToAHopOverTheNetwork() throws Exception {
         Held enrich = new Held();
         List<EnrichForwarder.Outcome> outcomes = forwardAll(enrich, enrich, 5);
-        assertEquals(5, enrich.mostAtOnce.get(), "forward.concurrency calls at once");
+        assertEquals(5, enrich.calls.most.get(), "forward.concurrency calls at once");
         assertAllDelivered(enrich, outcomes);
     }
 
@@ -50,8 +50,8 @@ class EnrichForwarderTest {
         assertEquals(2, pooled.parallelism());
         Counted counted = new Counted(pooled);
         List<EnrichForwarder.Outcome> outcomes = forwardAll(enrich, counted, 5);
-        assertEquals(2, counted.mostAtOnce.get(), "calls in flight, the ones running included");
-        assertEquals(2, enrich.mostAtOnce.get());
+        assertEquals(2, counted.calls.most.get(), "calls in flight, the ones running included");
+        assertEquals(2, enrich.calls.most.get());
         assertAllDelivered(enrich, outcomes);
     }
 
@@ -65,7 +65,7 @@ class EnrichForwarderTest {
         List<EnrichForwarder.Outcome> outcomes = new CopyOnWriteArrayList<>();
         forwarder.forward(Multi.createFrom().iterable(items)).subscribe().with(outcomes::add);
         while (outcomes.size() < REQUESTS) {
-            held.awaitCalls(Math.min(REQUESTS - outcomes.size(), held.mostAtOnce.get()));
+            held.awaitCalls(Math.min(REQUESTS - outcomes.size(), held.calls.most.get()));
             Thread.sleep(100); // room for a call beyond the limit, were the forwarder to send one
             held.answerOne();
         }
@@ -81,8 +81,7 @@ class EnrichForwarderTest {
 
     /** A hop whose calls stay open until answered, counting how many are open at once. */
     private static final class Held implements NextHop {
-        final AtomicInteger open = new AtomicInteger();
-        final AtomicInteger mostAtOnce = new AtomicInteger();
+        final OpenCalls calls = new OpenCalls();
         final ConcurrentLinkedQueue<CompletableFuture<ExportTraceServiceResponse>> waiting = new ConcurrentLinkedQueue<>();
         final List<byte[]> requests = new CopyOnWriteArrayList<>();
 
@@ -91,29 +90,42 @@ class EnrichForwarderTest {
             CompletableFuture<ExportTraceServiceResponse> answer = new CompletableFuture<>();
             requests.add(request);
             waiting.add(answer); // before the count the test waits on
-            mostAtOnce.accumulateAndGet(open.incrementAndGet(), Math::max);
+            calls.opened();
             return answer;
         }
 
         void awaitCalls(int atLeast) throws InterruptedException {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (open.get() < Math.max(atLeast, 1) && System.nanoTime() < deadline) {
+            while (calls.now.get() < Math.max(atLeast, 1) && System.nanoTime() < deadline) {
                 Thread.sleep(5);
             }
-            assertTrue(open.get() >= Math.max(atLeast, 1), "the forwarder sent nothing");
+            assertTrue(calls.now.get() >= Math.max(atLeast, 1), "the forwarder sent nothing");
         }
 
         void answerOne() {
-            open.decrementAndGet();
+            calls.closed();
             waiting.remove().complete(ExportTraceServiceResponse.getDefaultInstance());
+        }
+    }
+
+    /** Calls open now, and the most that were open at once. */
+    private static final class OpenCalls {
+        final AtomicInteger now = new AtomicInteger();
+        final AtomicInteger most = new AtomicInteger();
+
+        void opened() {
+            most.accumulateAndGet(now.incrementAndGet(), Math::max);
+        }
+
+        void closed() {
+            now.decrementAndGet();
         }
     }
 
     /** Counts calls in flight through {@code hop}, keeping its parallelism. */
     private static final class Counted implements NextHop {
         final NextHop hop;
-        final AtomicInteger open = new AtomicInteger();
-        final AtomicInteger mostAtOnce = new AtomicInteger();
+        final OpenCalls calls = new OpenCalls();
 
         Counted(NextHop hop) {
             this.hop = hop;
@@ -121,8 +133,8 @@ class EnrichForwarderTest {
 
         @Override
         public CompletableFuture<ExportTraceServiceResponse> export(byte[] request, String tenant) {
-            mostAtOnce.accumulateAndGet(open.incrementAndGet(), Math::max);
-            return hop.export(request, tenant).whenComplete((response, failure) -> open.decrementAndGet());
+            calls.opened();
+            return hop.export(request, tenant).whenComplete((response, failure) -> calls.closed());
         }
 
         @Override
