@@ -3,7 +3,7 @@
 # other, with the same OTLP/gRPC load (Broadcast-sized spans) and then Broadcast-shaped OTLP/HTTP JSON load (one span per
 # request, 64 connections), fanned out to 3 sinks. Contenders: llmtrace, llmtrace-aio, otelcol (equal work), otelcol-light.
 # Not a test.
-#   bench/run-pipeline.sh                                   # all four contenders, default phases (about 25 minutes)
+#   bench/run-pipeline.sh                                   # all four contenders, default phases (30 minutes or more: JVMs warm up until their JIT settles)
 #   bench/run-pipeline.sh --contenders llmtrace --rates 5000 # options: see PipelineBench
 # Figures go to stdout and bench/target/pipeline-results.md.
 set -euo pipefail

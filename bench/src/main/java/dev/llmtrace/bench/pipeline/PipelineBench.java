@@ -25,7 +25,8 @@ import org.HdrHistogram.Histogram;
 public final class PipelineBench {
     static final int SINKS = 3;
 
-    record Options(List<String> contenders, Path otelcol, int batch, int concurrency, int warmupSeconds, int throughputSeconds,
+    record Options(List<String> contenders, Path otelcol, int batch, int concurrency, int warmupSeconds, int warmupMaxSeconds,
+            double jitSettledShare, int throughputSeconds,
             List<Integer> rates, int rateSeconds, List<String> jvmOptions, PrivacyPolicy privacy, int broadcastConnections,
             int broadcastSeconds, int broadcastSettleSeconds, Path out) {}
 
@@ -40,6 +41,8 @@ public final class PipelineBench {
                 Integer.parseInt(a.getOrDefault("batch", "50")),
                 Integer.parseInt(a.getOrDefault("concurrency", "8")),
                 Integer.parseInt(a.getOrDefault("warmup", "120")),
+                Integer.parseInt(a.getOrDefault("warmup-max", "360")),
+                Double.parseDouble(a.getOrDefault("jit-settled", "0.05")),
                 Integer.parseInt(a.getOrDefault("throughput", "30")),
                 parseInts(a.getOrDefault("rates", "1000,5000,10000")),
                 Integer.parseInt(a.getOrDefault("rate-seconds", "20")),
@@ -55,16 +58,19 @@ public final class PipelineBench {
 
         StringBuilder report = new StringBuilder();
         report.append(String.format(Locale.ROOT, "%d cores; span: Broadcast fixture (%d attributes, %d bytes as protobuf); batch %d spans per request; "
-                + "%d sinks; throughput: %d requests in flight, %d s after %d s warm-up; fixed rates %d s each; privacy policy %s "
+                + "%d sinks; throughput: %d requests in flight, %d s after a warm-up of %d s or more, until the JIT used under %.0f %% of the "
+                + "contender's CPU for %d s (at most %d s; the share during each phase is in the CPU column); fixed rates %d s each; privacy policy %s "
                 + "(the Collector masks the same detector classes).%n%n",
                 Runtime.getRuntime().availableProcessors(), attributes, fixture.getResourceSpans(0).getScopeSpans(0).getSpans(0).getSerializedSize(),
-                o.batch, SINKS, o.concurrency, o.throughputSeconds, o.warmupSeconds, o.rateSeconds, o.privacy.name().toLowerCase(Locale.ROOT)));
-        report.append("| contender | phase | offered spans/s | delivered spans/s (each of 3 sinks) | p50 ms | p99 ms | max ms | CPU cores per process | max RSS MiB per process |\n");
+                o.batch, SINKS, o.concurrency, o.throughputSeconds, o.warmupSeconds, o.jitSettledShare * 100, SETTLE_STEP_SECONDS,
+                o.warmupMaxSeconds, o.rateSeconds, o.privacy.name().toLowerCase(Locale.ROOT)));
+        report.append("| contender | phase | offered spans/s | delivered spans/s (each of 3 sinks) | p50 ms | p99 ms | max ms | CPU cores per process (JIT share) | max RSS MiB per process |\n");
         report.append("|---|---|---|---|---|---|---|---|---|\n");
         StringBuilder broadcast = new StringBuilder(String.format(Locale.ROOT, "%n**Broadcast workload**: one span per OTLP/HTTP JSON request, "
-                + "%d keep-alive connections with one request in flight each, %d s (after %d s of the same to settle).%n%n",
+                + "%d keep-alive connections with one request in flight each, %d s (after %d s or more of the same to settle, "
+                + "until the JIT is settled as in the warm-up).%n%n",
                 o.broadcastConnections, o.broadcastSeconds, o.broadcastSettleSeconds));
-        broadcast.append("| contender | requests/s accepted | CPU µs per request (all processes) | HTTP answer p50 / p99 ms | delivery p50 / p99 ms | refused | max RSS MiB |\n");
+        broadcast.append("| contender | requests/s accepted | CPU µs per request (all processes; JIT share) | HTTP answer p50 / p99 ms | delivery p50 / p99 ms | refused | max RSS MiB |\n");
         broadcast.append("|---|---|---|---|---|---|---|\n");
         for (String name : o.contenders) {
             Path work = repo.resolve("bench/target/pipeline-run/" + name);
@@ -108,8 +114,7 @@ public final class PipelineBench {
             contender.processes.forEach((label, p) -> stats.put(label, new ProcessStats(p.pid())));
             sampler.scheduleAtFixedRate(() -> stats.values().forEach(ProcessStats::sample), 0, 500, TimeUnit.MILLISECONDS);
 
-            log(contender.name + ": warm-up " + o.warmupSeconds + " s");
-            load.closedLoop(o.concurrency, o.warmupSeconds);
+            settle(contender.name + ": warm-up", stats, o.warmupSeconds, o, seconds -> load.closedLoop(o.concurrency, seconds));
             awaitDelivered(sinks, accepted, 120);
 
             // sustained throughput: what reaches every sink while the client keeps requests in flight
@@ -166,7 +171,8 @@ public final class PipelineBench {
         log(contender.name + ": Broadcast workload, " + o.broadcastConnections + " connections, " + o.broadcastSeconds + " s");
         // settle: connections open, and the HTTP JSON path (which the gRPC warm-up never ran) compiled by the JIT:
         // with 10 s, the JVMs were still compiling it for much of the measurement
-        client.closedLoop(o.broadcastConnections, o.broadcastSettleSeconds);
+        settle(contender.name + ": Broadcast settle", stats, o.broadcastSettleSeconds, o,
+                seconds -> client.closedLoop(o.broadcastConnections, seconds));
         awaitDelivered(sinks, accepted, 60);
         sinks.forEach(LatencySink::takeLatencies);
         client.answerMicros.getIntervalHistogram();
@@ -177,14 +183,15 @@ public final class PipelineBench {
         client.closedLoop(o.broadcastConnections, o.broadcastSeconds);
         double seconds = (System.nanoTime() - t0) / 1e9;
         double cores = stats.values().stream().mapToDouble(ProcessStats::cores).sum();
+        double jitShare = jitShare(stats);
         long requests = client.acceptedSpans.get() - before;
         boolean all = awaitDelivered(sinks, accepted, 120);
         Histogram answers = client.answerMicros.getIntervalHistogram();
         Histogram delivery = new Histogram(3);
         sinks.forEach(s -> delivery.add(s.takeLatencies()));
         double rss = stats.values().stream().mapToDouble(ProcessStats::maxRssMib).sum();
-        String line = String.format(Locale.ROOT, "| %s | %,.0f%s | %.0f | %s / %s | %s / %s | %d | %.0f |%n", contender.name, requests / seconds,
-                all ? "" : " (NOT ALL DELIVERED)", cores * seconds * 1e6 / Math.max(1, requests),
+        String line = String.format(Locale.ROOT, "| %s | %,.0f%s | %.0f%s | %s / %s | %s / %s | %d | %.0f |%n", contender.name, requests / seconds,
+                all ? "" : " (NOT ALL DELIVERED)", cores * seconds * 1e6 / Math.max(1, requests), jit(jitShare),
                 ms(answers.getValueAtPercentile(50)), ms(answers.getValueAtPercentile(99)),
                 ms(delivery.getValueAtPercentile(50)), ms(delivery.getValueAtPercentile(99)),
                 client.refusedRequests.get() - refusedBefore, rss);
@@ -192,12 +199,47 @@ public final class PipelineBench {
         System.out.print(line);
     }
 
+    interface Workload {
+        void run(int seconds) throws InterruptedException;
+    }
+
+    static final int SETTLE_STEP_SECONDS = 10;
+
+    /**
+     * Runs {@code workload} for at least {@code minSeconds}, then on until the JVMs' JIT compilers used less than
+     * {@code jit-settled} of the contender's CPU over the last step (or {@code warmup-max} is reached). A JVM still
+     * compiles minutes after it starts, and on 2 cores that CPU is taken from the work: measured too early, a JVM
+     * contender's figures are its warm-up's. The Collector has no JIT and settles at the minimum.
+     */
+    static void settle(String what, Map<String, ProcessStats> stats, int minSeconds, Options o, Workload workload) throws InterruptedException {
+        log(what + " " + minSeconds + " s or more, until the JIT is under " + Math.round(o.jitSettledShare * 100) + " % of the CPU");
+        int first = Math.max(0, minSeconds - SETTLE_STEP_SECONDS);
+        if (first > 0) {
+            workload.run(first);
+        }
+        int ran = first;
+        double share;
+        do {
+            stats.values().forEach(ProcessStats::mark);
+            workload.run(SETTLE_STEP_SECONDS);
+            ran += SETTLE_STEP_SECONDS;
+            share = jitShare(stats);
+        } while (share >= o.jitSettledShare && ran < o.warmupMaxSeconds);
+        log(String.format(Locale.ROOT, "%s took %d s; JIT %.0f %% of the CPU in its last %d s", what, ran, share * 100, SETTLE_STEP_SECONDS));
+    }
+
+    static double jitShare(Map<String, ProcessStats> stats) {
+        double cores = stats.values().stream().mapToDouble(ProcessStats::cores).sum();
+        return cores == 0 ? 0 : stats.values().stream().mapToDouble(ProcessStats::jitCores).sum() / cores;
+    }
+
     static void row(StringBuilder report, String name, String phase, double offered, double delivered, Histogram latency,
             Map<String, ProcessStats> stats) {
         StringBuilder cpu = new StringBuilder();
         StringBuilder rss = new StringBuilder();
         stats.forEach((label, s) -> {
-            cpu.append(cpu.isEmpty() ? "" : ", ").append(String.format(Locale.ROOT, "%s %.2f", label, s.cores()));
+            cpu.append(cpu.isEmpty() ? "" : ", ").append(String.format(Locale.ROOT, "%s %.2f%s", label, s.cores(),
+                    jit(s.cores() == 0 ? 0 : s.jitCores() / s.cores())));
             rss.append(rss.isEmpty() ? "" : ", ").append(String.format(Locale.ROOT, "%s %.0f", label, s.maxRssMib()));
         });
         String p50 = latency == null ? "–" : ms(latency.getValueAtPercentile(50));
@@ -207,6 +249,11 @@ public final class PipelineBench {
                 p50, p99, max, cpu, rss);
         report.append(line);
         System.out.print(line);
+    }
+
+    /** The JIT's share of a JVM's CPU, blank for a process without one. */
+    static String jit(double share) {
+        return share == 0 ? "" : String.format(Locale.ROOT, " (JIT %.0f %%)", share * 100);
     }
 
     static String ms(long micros) {
