@@ -2,7 +2,6 @@ package dev.llmtrace.core;
 
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 
 /**
  * The next stage of the pipeline, taking a serialized request of one tenant: over gRPC between the
@@ -25,28 +24,9 @@ public interface NextHop {
 
     /**
      * How many calls this hop works on at once; calls beyond it only wait in line, each holding its request. A
-     * caller that keeps calls in flight sends no more than this. Unbounded unless the hop runs on a pool.
+     * caller that keeps calls in flight sends no more than this. Unbounded unless the hop works on its own pool (the Enricher).
      */
     default int parallelism() {
         return Integer.MAX_VALUE;
-    }
-
-    /**
-     * The same hop run on {@code executor} of {@code threads} threads, so a caller's thread is not held by the
-     * hop's work; its {@link #parallelism()} is {@code threads}.
-     */
-    default NextHop on(Executor executor, int threads) {
-        NextHop hop = this;
-        return new NextHop() {
-            @Override
-            public CompletableFuture<ExportTraceServiceResponse> export(byte[] request, String tenant) {
-                return CompletableFuture.supplyAsync(() -> hop.export(request, tenant), executor).thenCompose(result -> result);
-            }
-
-            @Override
-            public int parallelism() {
-                return threads;
-            }
-        };
     }
 }

@@ -9,7 +9,6 @@ import io.grpc.stub.StreamObserver;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import io.quarkus.grpc.GrpcService;
 import io.quarkus.grpc.RegisterInterceptor;
-import io.smallrye.common.annotation.Blocking;
 import io.smallrye.common.annotation.Identifier;
 
 /**
@@ -30,9 +29,9 @@ public class EnrichService implements BindableService {
         return SerializedExport.service(this::export);
     }
 
-    // off the event loop: a large request takes seconds of CPU, and a blocked event loop holds back the replies
-    // of other calls past ingest's deadline, which ingest then retries into duplicates (MemoryBurstTest)
-    @Blocking
+    // on the event loop: the request is admitted here and worked on the Enricher's threads. A large request takes
+    // seconds of CPU, and an event loop blocked by it would hold back the replies of other calls past ingest's
+    // deadline, which ingest then retries into duplicates (MemoryBurstTest)
     public void export(byte[] request, StreamObserver<ExportTraceServiceResponse> responses) {
         hop.export(request, responses);
     }

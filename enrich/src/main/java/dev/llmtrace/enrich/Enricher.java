@@ -13,6 +13,8 @@ import dev.llmtrace.core.retry.ExportException;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -20,6 +22,11 @@ import java.util.function.BooleanSupplier;
  * steps in order and hands the result to export. Stateless: it answers only with export's answer, so
  * whoever called keeps (and retries) anything export has not taken. The gRPC service and the
  * all-in-one call the same instance.
+ * <p>
+ * A request is admitted on the caller's thread and worked on one of enrich's own threads (one per core), so no
+ * more requests are worked on at once than there are cores. With a thread per call, 16 calls from ingest shared
+ * 2 cores: each took 8 times as long, its objects outlived young collections, and the enrich service spent 28 %
+ * of its CPU collecting garbage.
  */
 public final class Enricher implements NextHop {
     private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(Enricher.class);
@@ -34,12 +41,23 @@ public final class Enricher implements NextHop {
     private final NextHop export;
     private final Admission admission;
     private final PipelineMetrics metrics;
+    private final Executor work;
+    private final int threads;
 
-    public Enricher(TraceProcessor steps, NextHop export, MemoryBudget memory, PipelineMetrics metrics) {
+    /** {@code work}: where requests are worked on, {@code threads} at a time (its threads). */
+    public Enricher(TraceProcessor steps, NextHop export, MemoryBudget memory, PipelineMetrics metrics, Executor work, int threads) {
         this.steps = steps;
         this.export = export;
         this.admission = new Admission(memory, MEMORY_FACTOR, Admission.BETWEEN_HOPS_RETRY_AFTER, metrics);
         this.metrics = metrics;
+        this.work = work;
+        this.threads = threads;
+    }
+
+    /** ingest keeps no more batches in flight to an enrich in its own process than this: more would wait holding a copy. */
+    @Override
+    public int parallelism() {
+        return threads;
     }
 
     @Override
@@ -55,10 +73,21 @@ public final class Enricher implements NextHop {
     public CompletableFuture<ExportTraceServiceResponse> export(byte[] serializedRequest, String tenant, BooleanSupplier callerGone) {
         MemoryBudget.Lease lease;
         try {
-            lease = admission.admit(serializedRequest, tenant);
+            lease = admission.admit(serializedRequest, tenant); // here: a request waiting for a thread is counted too
         } catch (ExportException refused) {
             return CompletableFuture.failedFuture(refused);
         }
+        try {
+            return CompletableFuture.supplyAsync(() -> processAndForward(serializedRequest, tenant, callerGone, lease), work)
+                    .thenCompose(forwarded -> forwarded);
+        } catch (RejectedExecutionException stopping) {
+            lease.close();
+            return CompletableFuture.failedFuture(ExportException.retryable("stopping", "enrich is stopping", (java.time.Duration) null));
+        }
+    }
+
+    private CompletableFuture<ExportTraceServiceResponse> processAndForward(byte[] serializedRequest, String tenant, BooleanSupplier callerGone,
+            MemoryBudget.Lease lease) {
         CompletableFuture<ExportTraceServiceResponse> forwarded;
         int spans;
         try {

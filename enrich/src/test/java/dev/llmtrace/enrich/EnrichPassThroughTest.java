@@ -96,7 +96,7 @@ class EnrichPassThroughTest {
                 "gen_ai.usage.total_cost"), 1e-15);
     }
 
-    /** ingest's batch id reaches export through enrich's blocking worker, and a retry of the batch is not forwarded again. */
+    /** ingest's batch id reaches export through enrich's own threads, and a retry of the batch is not forwarded again. */
     @Test
     void theBatchIdIsPassedOnAndARetryIsTakenOnce() {
         ExportTraceServiceRequest request = OtlpJson.parseTraces(Fixtures.bytes(Fixtures.OPENINFERENCE_CHAT));

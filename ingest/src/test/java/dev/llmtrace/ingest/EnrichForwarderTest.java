@@ -13,12 +13,9 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,39 +25,28 @@ import org.junit.jupiter.api.Test;
 class EnrichForwarderTest {
     private static final int REQUESTS = 12;
 
-    private final ExecutorService pool = Executors.newFixedThreadPool(2);
-
-    @AfterEach
-    void stop() {
-        pool.shutdownNow();
-    }
-
     @Test
     void keepsForwardConcurrencyCallsInFlightToAHopOverTheNetwork() throws Exception {
-        Held enrich = new Held();
-        List<EnrichForwarder.Outcome> outcomes = forwardAll(enrich, enrich, 5);
+        Held enrich = new Held(Integer.MAX_VALUE);
+        List<EnrichForwarder.Outcome> outcomes = forwardAll(enrich, 5);
         assertEquals(5, enrich.calls.most.get(), "forward.concurrency calls at once");
         assertAllDelivered(enrich, outcomes);
     }
 
     @Test
-    void keepsNoMoreCallsInFlightThanAPooledHopHasThreads() throws Exception {
-        Held enrich = new Held();
-        NextHop pooled = enrich.on(pool, 2);
-        assertEquals(2, pooled.parallelism());
-        Counted counted = new Counted(pooled);
-        List<EnrichForwarder.Outcome> outcomes = forwardAll(enrich, counted, 5);
-        assertEquals(2, counted.calls.most.get(), "calls in flight, the ones running included");
-        assertEquals(2, enrich.calls.most.get());
+    void keepsNoMoreCallsInFlightThanTheHopWorksOnAtOnce() throws Exception {
+        Held enrich = new Held(2); // as the all-in-one's Enricher on 2 cores
+        List<EnrichForwarder.Outcome> outcomes = forwardAll(enrich, 5);
+        assertEquals(2, enrich.calls.most.get(), "calls in flight");
         assertAllDelivered(enrich, outcomes);
     }
 
     /** Forwards REQUESTS one-request batches with {@code forward.concurrency}, letting one call answer at a time once the forwarder has sent all it will. */
-    private static List<EnrichForwarder.Outcome> forwardAll(Held held, NextHop hop, int concurrency) throws Exception {
+    private static List<EnrichForwarder.Outcome> forwardAll(Held held, int concurrency) throws Exception {
         IngestConfig config = IngestSettings.of("ingest.wal.enabled", "false", "ingest.forward.concurrency", String.valueOf(concurrency),
                 "ingest.forward.batch.max-requests", "1");
         PipelineMetrics metrics = new PipelineMetrics(new SimpleMeterRegistry(), "ingest");
-        EnrichForwarder forwarder = new EnrichForwarder(config, metrics, new IngestBuffer(config, metrics), hop);
+        EnrichForwarder forwarder = new EnrichForwarder(config, metrics, new IngestBuffer(config, metrics), held);
         List<IngestBuffer.Item> items = IntStream.range(0, REQUESTS).mapToObj(n -> BatchTest.item("acme", n)).toList();
         List<EnrichForwarder.Outcome> outcomes = new CopyOnWriteArrayList<>();
         forwarder.forward(Multi.createFrom().iterable(items)).subscribe().with(outcomes::add);
@@ -81,9 +67,19 @@ class EnrichForwarderTest {
 
     /** A hop whose calls stay open until answered, counting how many are open at once. */
     private static final class Held implements NextHop {
+        final int parallelism;
         final OpenCalls calls = new OpenCalls();
         final ConcurrentLinkedQueue<CompletableFuture<ExportTraceServiceResponse>> waiting = new ConcurrentLinkedQueue<>();
         final List<byte[]> requests = new CopyOnWriteArrayList<>();
+
+        Held(int parallelism) {
+            this.parallelism = parallelism;
+        }
+
+        @Override
+        public int parallelism() {
+            return parallelism;
+        }
 
         @Override
         public CompletableFuture<ExportTraceServiceResponse> export(byte[] request, String tenant) {
@@ -119,27 +115,6 @@ class EnrichForwarderTest {
 
         void closed() {
             now.decrementAndGet();
-        }
-    }
-
-    /** Counts calls in flight through {@code hop}, keeping its parallelism. */
-    private static final class Counted implements NextHop {
-        final NextHop hop;
-        final OpenCalls calls = new OpenCalls();
-
-        Counted(NextHop hop) {
-            this.hop = hop;
-        }
-
-        @Override
-        public CompletableFuture<ExportTraceServiceResponse> export(byte[] request, String tenant) {
-            calls.opened();
-            return hop.export(request, tenant).whenComplete((response, failure) -> calls.closed());
-        }
-
-        @Override
-        public int parallelism() {
-            return hop.parallelism();
         }
     }
 }
