@@ -136,7 +136,8 @@ public final class PipelineBench {
 
             for (int rate : o.rates) {
                 log(contender.name + ": " + rate + " spans/s for " + o.rateSeconds + " s");
-                load.fixedRate(rate, 3); // settle
+                // settle: paced, smaller batches run code the closed loop did not (the JIT compiles again)
+                settle(contender.name + ": " + rate + " spans/s settle", stats, SETTLE_STEP_SECONDS, o, s -> load.fixedRate(rate, s));
                 awaitDelivered(sinks, accepted, 60);
                 sinks.forEach(LatencySink::takeLatencies);
                 stats.values().forEach(ProcessStats::mark);
