@@ -192,6 +192,8 @@ public final class SpanStream {
          */
         final class Edited implements Part {
             private static final int ATTRIBUTES = Span.ATTRIBUTES_FIELD_NUMBER;
+            /** An attribute's tag; field 9 of another wire type is an unknown field to protobuf, no attribute. */
+            private static final int ATTRIBUTE_TAG = ATTRIBUTES << 3 | WireFormat.WIRETYPE_LENGTH_DELIMITED;
             final int number;
             final byte[] bytes;
             final int offset;
@@ -221,7 +223,7 @@ public final class SpanStream {
                     int start = offset + in.getTotalBytesRead();
                     int tag = in.readTag();
                     in.skipField(tag);
-                    if (WireFormat.getTagFieldNumber(tag) != ATTRIBUTES) {
+                    if (tag != ATTRIBUTE_TAG) {
                         continue;
                     }
                     if (was.get(attribute) != is.get(attribute)) {

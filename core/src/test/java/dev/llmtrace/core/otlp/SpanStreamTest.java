@@ -116,6 +116,27 @@ class SpanStreamTest {
         assertEquals(-1, Bytes.indexOf(renamed, concat(ids, plain)), "a span changed otherwise is serialized anew");
     }
 
+    /**
+     * A field numbered as the attributes but of another wire type is an unknown field to protobuf, not an attribute:
+     * the masked attribute must replace the secret's bytes, not that field's (which left the secret in the output).
+     */
+    @Test
+    void aFieldNumberedAsAttributesButOfAnotherWireTypeIsNotTakenForOne() throws Exception {
+        byte[] varintNine = {(byte) (9 << 3), 1}; // field 9, wire type varint
+        byte[] secret = field(9, Attributes.string("prompt", "key sk-or-v1-" + "ab".repeat(32)).toByteArray());
+        byte[] span = concat(concat(varintNine, secret), field(1, new byte[16]));
+        byte[] request = field(1, field(2, field(2, span)));
+        SpanProcessor masks = new PrivacyProcessor(PrivacyPolicy.FULL, Redactor.defaults(), Set.of(), HMAC_KEY);
+        ExportTraceServiceRequest parsed = ExportTraceServiceRequest.parseFrom(request);
+        assertEquals(1, parsed.getResourceSpans(0).getScopeSpans(0).getSpans(0).getAttributesCount(), "one attribute, one unknown field");
+
+        byte[] masked = SpanStream.process(request, masks, "acme").bytes();
+
+        assertEquals(masks.process(parsed, "acme"), ExportTraceServiceRequest.parseFrom(masked));
+        assertEquals(-1, Bytes.indexOf(masked, secret), "the secret is not copied");
+        assertTrue(Bytes.indexOf(masked, varintNine) >= 0, "the unknown field is kept as it came");
+    }
+
     @Test
     void aResourceGivenTwiceIsLeftToTheWholeRequestPath() throws Exception {
         ExportTraceServiceRequest request = mixed();
