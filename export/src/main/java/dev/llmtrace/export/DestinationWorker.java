@@ -88,6 +88,11 @@ final class DestinationWorker implements AutoCloseable {
         queue.appendReserved(tenant, spans, body);
     }
 
+    /** With the body's CRC-32 computed by the caller, once for every queue the same body goes to. */
+    void appendReserved(String tenant, int spans, byte[] body, int bodyCrc) {
+        queue.appendReserved(tenant, spans, body, bodyCrc);
+    }
+
     void sync() {
         queue.sync();
     }

@@ -6,6 +6,7 @@ import dev.llmtrace.core.otlp.OtlpWire;
 import dev.llmtrace.core.privacy.PrivacyPolicy;
 import dev.llmtrace.core.privacy.PrivacyProcessor;
 import dev.llmtrace.core.otlp.Spans;
+import dev.llmtrace.core.queue.Crc32Combine;
 import dev.llmtrace.core.queue.FsyncSchedule;
 import dev.llmtrace.core.queue.PersistentQueue;
 import dev.llmtrace.core.retry.ExportException;
@@ -139,6 +140,14 @@ public class Destinations {
 
     /** Reserves room in every target's queue first, then appends: all or none. */
     private void enqueue(List<Target> targets, String tenant, java.util.function.BooleanSupplier callerGone) {
+        int[] crcs = new int[targets.size()]; // once per distinct body (most queues share one), and before the lock
+        for (int i = 0; i < crcs.length; i++) {
+            int same = i - 1;
+            while (same >= 0 && targets.get(same).body() != targets.get(i).body()) {
+                same--;
+            }
+            crcs[i] = same >= 0 ? crcs[same] : Crc32Combine.of(targets.get(i).body());
+        }
         synchronized (this) {
             if (callerGone.getAsBoolean()) {
                 throw ExportException.retryable("caller_gone", "the caller gave up before the batch was queued; it retries", QUEUE_FULL_RETRY);
@@ -152,8 +161,9 @@ public class Destinations {
                 }
                 reserved.add(t);
             }
-            for (Target t : targets) {
-                t.worker().appendReserved(tenant, t.spans(), t.body());
+            for (int i = 0; i < crcs.length; i++) {
+                Target t = targets.get(i);
+                t.worker().appendReserved(tenant, t.spans(), t.body(), crcs[i]);
             }
         }
         if (fsync.everyWrite()) {

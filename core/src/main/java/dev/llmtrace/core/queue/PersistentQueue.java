@@ -165,10 +165,18 @@ public final class PersistentQueue implements AutoCloseable {
 
     /** Appends a payload whose room was reserved with {@link #tryReserve}; returns its id. */
     public long appendReserved(String tenant, int spans, byte[] payload) {
+        return appendReserved(tenant, spans, payload, Crc32Combine.of(payload));
+    }
+
+    /**
+     * As {@link #appendReserved(String, int, byte[])}, with the payload's CRC-32 ({@link Crc32Combine#of}) computed
+     * by the caller: once for a payload appended to several queues, and outside their locks.
+     */
+    public long appendReserved(String tenant, int spans, byte[] payload, int payloadCrc) {
         lock.lock();
         try {
             reservedBytes -= payload.length;
-            return append(tenant, spans, payload, false);
+            return append(tenant, spans, payload, payloadCrc, false);
         } finally {
             lock.unlock();
         }
@@ -180,9 +188,10 @@ public final class PersistentQueue implements AutoCloseable {
      * restart it is pending again, so {@code take} replays it. Capacity is the caller's to bound.
      */
     public long appendInFlight(String tenant, int spans, byte[] payload) {
+        int payloadCrc = Crc32Combine.of(payload); // outside the lock: the log's other writers need not wait for it
         lock.lock();
         try {
-            return append(tenant, spans, payload, true);
+            return append(tenant, spans, payload, payloadCrc, true);
         } finally {
             lock.unlock();
         }
@@ -205,7 +214,7 @@ public final class PersistentQueue implements AutoCloseable {
         }
     }
 
-    private long append(String tenant, int spans, byte[] payload, boolean inFlight) {
+    private long append(String tenant, int spans, byte[] payload, int payloadCrc, boolean inFlight) {
         if (closed) {
             throw new IllegalStateException("queue is closed");
         }
@@ -219,9 +228,8 @@ public final class PersistentQueue implements AutoCloseable {
             ByteBuffer head = ByteBuffer.allocate(HEADER + length - payload.length);
             head.putInt(length).putInt(0).putLong(id).putInt(spans).putShort((short) tenantBytes.length).put(tenantBytes);
             CRC32 crc = new CRC32();
-            crc.update(head.array(), HEADER, head.position() - HEADER);
-            crc.update(payload);
-            head.putInt(4, (int) crc.getValue());
+            crc.update(head.array(), HEADER, head.position() - HEADER); // the record's CRC: these fields, then the payload
+            head.putInt(4, Crc32Combine.combine((int) crc.getValue(), payloadCrc, payload.length));
             head.flip();
             long offset = active.size;
             active.logChannel.position(offset);
