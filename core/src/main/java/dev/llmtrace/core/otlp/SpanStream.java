@@ -69,6 +69,8 @@ public final class SpanStream {
         final byte[] bytes;
         final SpanProcessor steps;
         final String tenant;
+        /** The attributes' places in the span decoded last: a replaced one is written over its bytes. */
+        final AttributeBounds bounds = new AttributeBounds();
         int spans;
 
         Walk(byte[] bytes, SpanProcessor steps, String tenant) {
@@ -122,14 +124,14 @@ public final class SpanStream {
                         }
                         case SPANS -> {
                             spans++;
-                            Span span = SpanDecoder.parse(bytes, at, length);
+                            Span span = SpanDecoder.parse(bytes, at, length, bounds);
                             Span after = steps.span(span, tenant);
                             if (after == span) {
                                 yield raw;
                             }
                             List<KeyValue> attributes = AttributeEdits.of(span, after);
                             yield attributes == null ? new Part.Message(number, after)
-                                    : new Part.Edited(number, bytes, at, length, span.getAttributesList(), attributes);
+                                    : new Part.Edited(number, bytes, at, length, span.getAttributesList(), attributes, bounds);
                         }
                         default -> checkedString(number, at, length, raw);
                     };
@@ -192,8 +194,6 @@ public final class SpanStream {
          */
         final class Edited implements Part {
             private static final int ATTRIBUTES = Span.ATTRIBUTES_FIELD_NUMBER;
-            /** An attribute's tag; field 9 of another wire type is an unknown field to protobuf, no attribute. */
-            private static final int ATTRIBUTE_TAG = ATTRIBUTES << 3 | WireFormat.WIRETYPE_LENGTH_DELIMITED;
             final int number;
             final byte[] bytes;
             final int offset;
@@ -205,7 +205,14 @@ public final class SpanStream {
             final int[] replaced;
             final int contentSize;
 
-            Edited(int number, byte[] bytes, int offset, int length, List<KeyValue> was, List<KeyValue> is) throws IOException {
+            /**
+             * {@code bounds}: where each of {@code was} is in {@code bytes}, as the decoder found them (only a field 9 of
+             * the length-delimited wire type is an attribute; protobuf keeps one of another type as an unknown field).
+             */
+            Edited(int number, byte[] bytes, int offset, int length, List<KeyValue> was, List<KeyValue> is, AttributeBounds bounds) {
+                if (bounds.count() != was.size()) {
+                    throw new IllegalStateException("the attributes' places are not this span's");
+                }
                 this.number = number;
                 this.bytes = bytes;
                 this.offset = offset;
@@ -218,22 +225,15 @@ public final class SpanStream {
                 }
                 replaced = new int[changes * 3];
                 int size = length;
-                CodedInputStream in = CodedInputStream.newInstance(bytes, offset, length);
-                for (int attribute = 0, r = 0; r < replaced.length; ) {
-                    int start = offset + in.getTotalBytesRead();
-                    int tag = in.readTag();
-                    in.skipField(tag);
-                    if (tag != ATTRIBUTE_TAG) {
-                        continue;
-                    }
+                for (int attribute = 0, r = 0; r < replaced.length; attribute++) {
                     if (was.get(attribute) != is.get(attribute)) {
-                        int end = offset + in.getTotalBytesRead();
+                        int start = bounds.start(attribute);
+                        int end = bounds.end(attribute);
                         replaced[r++] = attribute;
                         replaced[r++] = start;
                         replaced[r++] = end;
                         size += CodedOutputStream.computeMessageSize(ATTRIBUTES, is.get(attribute)) - (end - start);
                     }
-                    attribute++;
                 }
                 for (int i = was.size(); i < is.size(); i++) {
                     size += CodedOutputStream.computeMessageSize(ATTRIBUTES, is.get(i));
