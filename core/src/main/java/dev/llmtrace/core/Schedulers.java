@@ -3,6 +3,7 @@ package dev.llmtrace.core;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -13,6 +14,16 @@ public final class Schedulers {
     /** A daemon thread: it must never keep a stopping service alive. */
     public static ScheduledExecutorService daemon(String name) {
         return Executors.newSingleThreadScheduledExecutor(daemons(name, false));
+    }
+
+    /**
+     * A daemon thread for many short timeouts that are nearly all cancelled: a cancelled one leaves the queue at once,
+     * and with it whatever its task holds (the default keeps it queued until it would have run).
+     */
+    public static ScheduledExecutorService timer(String name) {
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, daemons(name, false));
+        timer.setRemoveOnCancelPolicy(true);
+        return timer;
     }
 
     /** {@code threads} daemon threads named {@code name-1}, {@code name-2}, … */

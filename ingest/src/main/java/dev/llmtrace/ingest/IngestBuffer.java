@@ -1,5 +1,6 @@
 package dev.llmtrace.ingest;
 
+import dev.llmtrace.core.Schedulers;
 import dev.llmtrace.core.metrics.PipelineMetrics;
 import dev.llmtrace.core.retry.ExportException;
 
@@ -16,6 +17,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -75,6 +78,13 @@ public class IngestBuffer {
     /** Senders waiting for room, first come first served (guarded by itself); {@code waiting} is its size. */
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
     private final AtomicInteger waiting = new AtomicInteger();
+    /**
+     * Ends the waits that run out. Each wait's timeout is cancelled when the sender is answered sooner, so a queued
+     * timeout holds no request past its wait. It was {@code CompletableFuture.delayedExecutor}, which on 2 cores (the
+     * common pool then has one thread) starts a new thread for every task, kept each waiting request's bytes queued
+     * for the whole wait after it was answered, and at the closed loop's limit cost 2.6 % of the all-in-one's CPU.
+     */
+    private final ScheduledExecutorService waitTimer = Schedulers.timer("ingest-buffer-wait");
 
     private final IngestConfig config;
     private final PipelineMetrics metrics;
@@ -149,11 +159,12 @@ public class IngestBuffer {
             waiters.add(waiter);
             waiting.incrementAndGet();
         }
-        CompletableFuture.delayedExecutor(waitForRoom.toNanos(), TimeUnit.NANOSECONDS).execute(() -> {
+        ScheduledFuture<?> timeout = waitTimer.schedule(() -> {
             if (unqueue(waiter)) {
                 waiter.answer.complete(Optional.of(Refusal.BUFFER_FULL));
             }
-        });
+        }, waitForRoom.toNanos(), TimeUnit.NANOSECONDS);
+        waiter.answer.whenComplete((answer, failure) -> timeout.cancel(false));
         admitWaiting(); // room may have come between the refused admit and the queueing
         return waiter.answer;
     }
@@ -277,6 +288,7 @@ public class IngestBuffer {
 
     @PreDestroy
     void stop() {
+        waitTimer.shutdownNow();
         if (log != null) {
             log.close(); // what enrich has not taken stays on disk for the next start
         }
