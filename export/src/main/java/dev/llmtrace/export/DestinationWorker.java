@@ -84,11 +84,7 @@ final class DestinationWorker implements AutoCloseable {
         queue.release(bytes);
     }
 
-    void appendReserved(String tenant, int spans, byte[] body) {
-        queue.appendReserved(tenant, spans, body);
-    }
-
-    /** With the body's CRC-32 computed by the caller, once for every queue the same body goes to. */
+    /** {@code bodyCrc}: the body's CRC-32 ({@code Crc32Combine.of}), computed once for every queue the same body goes to. */
     void appendReserved(String tenant, int spans, byte[] body, int bodyCrc) {
         queue.appendReserved(tenant, spans, body, bodyCrc);
     }

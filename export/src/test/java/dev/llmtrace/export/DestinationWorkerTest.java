@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.llmtrace.core.privacy.PrivacyPolicy;
+import dev.llmtrace.core.queue.Crc32Combine;
 import dev.llmtrace.core.queue.PersistentQueue;
 import dev.llmtrace.core.retry.ExportException;
 import dev.llmtrace.core.retry.RetryPolicy;
@@ -68,7 +69,7 @@ class DestinationWorkerTest {
 
     void offer(DestinationWorker w, int spans, byte[] body) {
         assertTrue(w.reserve(body.length));
-        w.appendReserved("acme", spans, body);
+        w.appendReserved("acme", spans, body, Crc32Combine.of(body));
     }
 
     double counter(String name, String... tags) {
@@ -151,7 +152,7 @@ class DestinationWorkerTest {
         offer(w, 2, body);
         offer(w, 3, body);
         assertTrue(w.reserve(body.length), "room made");
-        w.appendReserved("acme", 1, body);
+        w.appendReserved("acme", 1, body, Crc32Combine.of(body));
         assertEquals(2.0, counter("llmtrace.export.spans.dropped", "reason", "queue_full"), "the oldest batch's spans");
         assertEquals(2, w.waiting());
         assertTrue(w.canTakeData(), "drop-oldest always takes data");
