@@ -140,14 +140,8 @@ public class Destinations {
 
     /** Reserves room in every target's queue first, then appends: all or none. */
     private void enqueue(List<Target> targets, String tenant, java.util.function.BooleanSupplier callerGone) {
-        int[] crcs = new int[targets.size()]; // once per distinct body (most queues share one), and before the lock
-        for (int i = 0; i < crcs.length; i++) {
-            int same = i - 1;
-            while (same >= 0 && targets.get(same).body() != targets.get(i).body()) {
-                same--;
-            }
-            crcs[i] = same >= 0 ? crcs[same] : Crc32Combine.of(targets.get(i).body());
-        }
+        Map<byte[], Integer> crcs = new IdentityHashMap<>(); // once per distinct body (most queues share one), before the lock
+        targets.forEach(t -> crcs.computeIfAbsent(t.body(), Crc32Combine::of));
         synchronized (this) {
             if (callerGone.getAsBoolean()) {
                 throw ExportException.retryable("caller_gone", "the caller gave up before the batch was queued; it retries", QUEUE_FULL_RETRY);
@@ -161,9 +155,8 @@ public class Destinations {
                 }
                 reserved.add(t);
             }
-            for (int i = 0; i < crcs.length; i++) {
-                Target t = targets.get(i);
-                t.worker().appendReserved(tenant, t.spans(), t.body(), crcs[i]);
+            for (Target t : targets) {
+                t.worker().appendReserved(tenant, t.spans(), t.body(), crcs.get(t.body()));
             }
         }
         if (fsync.everyWrite()) {
