@@ -52,18 +52,16 @@ final class SpanDecoder {
     private SpanDecoder() {}
 
     static Span parse(byte[] bytes, int offset, int length) throws InvalidProtocolBufferException {
-        return parse(bytes, offset, length, null);
+        return parse(bytes, offset, length, new AttributeBounds());
     }
 
-    /** As {@link #parse(byte[], int, int)}, recording in {@code bounds} (when not null) where each attribute is. */
+    /** As {@link #parse(byte[], int, int)}, recording in {@code bounds} where each attribute is. */
     static Span parse(byte[] bytes, int offset, int length, AttributeBounds bounds) throws InvalidProtocolBufferException {
         return PER_THREAD.get().decode(bytes, offset, length, bounds);
     }
 
     private Span decode(byte[] bytes, int offset, int length, AttributeBounds bounds) throws InvalidProtocolBufferException {
-        if (bounds != null) {
-            bounds.clear();
-        }
+        bounds.clear();
         try {
             CodedInputStream in = CodedInputStream.newInstance(bytes, offset, length);
             List<KeyValue> attributes = new ArrayList<>(32);
@@ -79,9 +77,7 @@ final class SpanDecoder {
                     int at = offset + in.getTotalBytesRead();
                     in.skipRawBytes(size); // refuses a size past the end, or negative, as protobuf's parser does
                     attributes.add(attribute(bytes, at, size));
-                    if (bounds != null) {
-                        bounds.add(start, at + size);
-                    }
+                    bounds.add(start, at + size);
                     continue;
                 }
                 in.skipField(tag);
