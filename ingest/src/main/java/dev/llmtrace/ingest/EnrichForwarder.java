@@ -76,9 +76,10 @@ public class EnrichForwarder {
     }
 
     /**
-     * {@code forward.concurrency}, but no more than the hop works on at once (the all-in-one's Enricher, one thread per core): batches
-     * are joined when the forwarder takes them up, and one waiting behind the hop's threads only holds that copy on the heap. In
-     * the all-in-one's closed loop such copies were half of what was in flight, and what drove its full collections.
+     * {@code forward.concurrency}, but no more than the hop works on at once (the all-in-one's Enricher, one thread
+     * per core): batches are joined when the forwarder takes them up, and one waiting behind the hop's threads only
+     * holds that copy on the heap. In the all-in-one's closed loop such copies were half of what was in flight, and
+     * what drove its full collections.
      */
     int concurrency() {
         return Math.min(config.forward().concurrency(), enrich.parallelism());
