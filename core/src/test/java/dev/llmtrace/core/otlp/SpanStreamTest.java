@@ -161,6 +161,51 @@ class SpanStreamTest {
         assertThrows(InvalidProtocolBufferException.class, () -> SpanStream.process(badSchemaUrl, (span, tenant) -> span, "acme"));
     }
 
+    /**
+     * Requests with a few bytes changed at random (tags, wire types, lengths, varints, string bytes): the walk refuses
+     * exactly what protobuf refuses, leaves to the whole-request path what it cannot stream, and otherwise answers
+     * what the steps answer over the parsed request, masks included. A difference is a refused valid request or a
+     * secret left in place.
+     */
+    @Test
+    void mutatedRequestsAreRefusedOrAnsweredAsTheParsedRequestIs() throws Exception {
+        SpanProcessor steps = SpanProcessor.chain(List.of(
+                (span, tenant) -> span.toBuilder().addAttributes(Attributes.string("tenant", tenant)).build(),
+                new PrivacyProcessor(PrivacyPolicy.FULL, Redactor.defaults(), Set.of("user.id"), HMAC_KEY)));
+        java.util.Random random = new java.util.Random(1);
+        int answered = 0;
+        int refused = 0;
+        for (ResourceSpans resourceSpans : mixed().getResourceSpansList()) {
+            byte[] original = ExportTraceServiceRequest.newBuilder().addResourceSpans(resourceSpans).build().toByteArray();
+            for (int round = 0; round < 2500; round++) {
+                byte[] mutated = original.clone();
+                for (int flips = 1 + random.nextInt(3); flips > 0; flips--) {
+                    int at = random.nextInt(mutated.length);
+                    mutated[at] = random.nextBoolean() ? (byte) random.nextInt(256) : (byte) (mutated[at] ^ (1 << random.nextInt(8)));
+                }
+                ExportTraceServiceRequest parsed;
+                try {
+                    parsed = ExportTraceServiceRequest.parseFrom(mutated);
+                } catch (InvalidProtocolBufferException e) {
+                    Exception refusal = assertThrows(Exception.class, () -> SpanStream.process(mutated, steps, "acme"));
+                    // a request the walk leaves to the whole-request path is refused there
+                    assertTrue(refusal instanceof InvalidProtocolBufferException || refusal instanceof SpanStream.NotStreamable, refusal::toString);
+                    refused++;
+                    continue;
+                }
+                try {
+                    SpanStream.Result streamed = SpanStream.process(mutated, steps, "acme");
+                    assertEquals(steps.process(parsed, "acme"), ExportTraceServiceRequest.parseFrom(streamed.bytes()));
+                    assertEquals(Spans.count(parsed), streamed.spans());
+                    answered++;
+                } catch (SpanStream.NotStreamable e) {
+                    // left to the whole-request path, which parses it as above
+                }
+            }
+        }
+        assertTrue(answered > 2000 && refused > 2000, answered + " answered, " + refused + " refused: both sides are exercised");
+    }
+
     /** Field {@code number} holding {@code content}, length-delimited, on its own. */
     private static byte[] field(int number, byte[] content) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
