@@ -66,6 +66,7 @@ public class Destinations {
         }
         for (DestinationSpec spec : specs) {
             PersistentQueue queue = PersistentQueue.open(queues.resolve(spec.name()), spec.queueMaxBytes(), config.queue().segmentBytes());
+            queue.recovery().report("destination " + spec.name() + ": queue " + queues.resolve(spec.name()), LOG::warn, LOG::info);
             DestinationWorker worker = new DestinationWorker(spec, queue, deadLetters, registry);
             workers.add(worker);
             LOG.infof("destination %s: %s; queue %s (%d batch(es) waiting from before), when full: %s", spec.name(),

@@ -30,7 +30,9 @@ final class WriteAheadLog implements AutoCloseable {
     /** Opens the log in {@code directory}, keeping what an earlier run left for {@link #recover}. */
     static WriteAheadLog open(Path directory, long segmentBytes, Duration fsyncInterval) {
         // capacity is bounded by ingest's admission (buffer.max-bytes) before anything is appended
-        return new WriteAheadLog(PersistentQueue.open(directory, Long.MAX_VALUE, segmentBytes), fsyncInterval);
+        PersistentQueue queue = PersistentQueue.open(directory, Long.MAX_VALUE, segmentBytes);
+        queue.recovery().report("write-ahead log " + directory, LOG::warn, LOG::info);
+        return new WriteAheadLog(queue, fsyncInterval);
     }
 
     /** The requests an earlier run accepted and enrich never acknowledged, oldest first; each is in flight again. */

@@ -12,13 +12,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.stream.Stream;
-import java.util.zip.CRC32;
 
 /**
  * A durable FIFO of byte payloads on local disk, one per destination.
@@ -26,8 +23,9 @@ import java.util.zip.CRC32;
  * <p>Records are appended to segment files ({@code segment-<firstId>.log}: length, CRC-32, id, span
  * count, tenant, payload); acknowledgements are appended to a sibling {@code .ack} file as record ids.
  * A record leaves the queue only when acknowledged; a segment is deleted once every record in it is.
- * On open, every unacknowledged record (in flight at a crash included) is pending again, and a record
- * torn by a crash mid-write is cut off by its length or CRC.
+ * On open, every unacknowledged record (in flight at a crash included) is pending again; a record
+ * torn by a crash mid-write is cut off by its length or CRC, and a damaged one in the middle of a file is skipped
+ * ({@link #recovery()} says how many bytes of each).
  *
  * <p>Every append and ack is written to the file before the call returns, so it survives the process
  * being killed (kill -9): the data is in the operating system's page cache. {@link #sync()} forces it
@@ -40,13 +38,6 @@ public final class PersistentQueue implements AutoCloseable {
 
     /** A pending record handed to a consumer; give it back with {@link #ack} (or it is redelivered after a restart). */
     public record Item(long id, String tenant, int spans, byte[] payload) {}
-
-    /** Where a record is: its segment file and the payload's place in it; {@code held}: the payload itself, or null. */
-    record Ref(long id, Segment segment, long offset, int payloadLength, int spans, String tenant, byte[] held) {
-        Ref released() {
-            return held == null ? this : new Ref(id, segment, offset, payloadLength, spans, tenant, null);
-        }
-    }
 
     /**
      * Pending payloads up to this many bytes are also kept as the appender's array and handed to {@link #take} as
@@ -64,8 +55,8 @@ public final class PersistentQueue implements AutoCloseable {
     private final long segmentBytes;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition notEmpty = lock.newCondition();
-    private final ArrayDeque<Ref> pending = new ArrayDeque<>();
-    private final Map<Long, Ref> inFlight = new HashMap<>();
+    private final ArrayDeque<RecordRef> pending = new ArrayDeque<>();
+    private final Map<Long, RecordRef> inFlight = new HashMap<>();
     private final TreeMap<Long, Segment> segments = new TreeMap<>();
     private Segment active;
     private final RecordWriter writer = new RecordWriter();
@@ -74,6 +65,7 @@ public final class PersistentQueue implements AutoCloseable {
     private long reservedBytes;
     private long heldBytes;
     private boolean closed;
+    private QueueRecovery recovery;
 
     private PersistentQueue(Path directory, long maxBytes, long segmentBytes) {
         this.directory = directory;
@@ -97,34 +89,30 @@ public final class PersistentQueue implements AutoCloseable {
         return queue;
     }
 
+    /** What {@link #open} found on disk. */
+    public QueueRecovery recovery() {
+        return recovery;
+    }
+
     private void recover() throws IOException {
-        List<Path> logs;
-        try (Stream<Path> files = Files.list(directory)) {
-            logs = files.filter(p -> p.getFileName().toString().startsWith(PREFIX) && p.toString().endsWith(".log"))
-                    .sorted().toList();
-        }
-        for (Path log : logs) {
-            String name = log.getFileName().toString();
-            long firstId = Long.parseLong(name.substring(PREFIX.length(), name.length() - 4));
-            Segment segment = new Segment(directory, firstId);
-            Set<Long> acked = segment.readAcks();
-            List<Ref> records = segment.readRecords();
-            segment.records = records.size();
-            for (Ref ref : records) {
-                nextId = Math.max(nextId, ref.id + 1);
-                if (acked.contains(ref.id)) {
-                    segment.acked++;
-                } else {
-                    pending.add(ref);
-                    usedBytes += ref.payloadLength;
-                }
+        long skippedBytes = 0;
+        long cutBytes = 0;
+        for (Segment segment : Segment.existing(directory)) {
+            Segment.Contents contents = segment.readBack();
+            skippedBytes += contents.skippedBytes();
+            cutBytes += contents.cutBytes();
+            nextId = Math.max(nextId, contents.nextId());
+            for (RecordRef ref : contents.pending()) {
+                pending.add(ref);
+                usedBytes += ref.payloadLength();
             }
             if (segment.acked == segment.records) {
                 segment.delete();
             } else {
-                segments.put(firstId, segment);
+                segments.put(segment.firstId, segment);
             }
         }
+        recovery = new QueueRecovery(pending.size(), usedBytes, skippedBytes, cutBytes);
     }
 
     private void roll() throws IOException {
@@ -203,9 +191,9 @@ public final class PersistentQueue implements AutoCloseable {
         lock.lock();
         try {
             while (usedBytes + reservedBytes + bytes > maxBytes && !pending.isEmpty()) {
-                Ref oldest = pollPending();
-                dropped.add(new Item(oldest.id, oldest.tenant, oldest.spans, new byte[0]));
-                usedBytes -= oldest.payloadLength;
+                RecordRef oldest = pollPending();
+                dropped.add(new Item(oldest.id(), oldest.tenant(), oldest.spans(), new byte[0]));
+                usedBytes -= oldest.payloadLength();
                 writeAck(oldest);
             }
             return dropped;
@@ -225,20 +213,14 @@ public final class PersistentQueue implements AutoCloseable {
                 roll(); // before the id is taken: a segment is named after the first id inside it
             }
             long id = nextId++;
-            ByteBuffer head = ByteBuffer.allocate(HEADER + length - payload.length);
-            head.putInt(length).putInt(0).putLong(id).putInt(spans).putShort((short) tenantBytes.length).put(tenantBytes);
-            CRC32 crc = new CRC32();
-            crc.update(head.array(), HEADER, head.position() - HEADER); // the record's CRC: these fields, then the payload
-            head.putInt(4, Crc32Combine.combine((int) crc.getValue(), payloadCrc, payload.length));
-            head.flip();
             long offset = active.size;
             active.logChannel.position(offset);
-            writer.write(active.logChannel, head, payload);
+            writer.write(active.logChannel, id, spans, tenantBytes, payload, payloadCrc);
             active.size += HEADER + length;
             active.records++;
             boolean hold = !inFlight && heldBytes + payload.length <= HELD_BYTES;
             heldBytes += hold ? payload.length : 0;
-            Ref ref = new Ref(id, active, offset + HEADER + length - payload.length, payload.length, spans, tenant, hold ? payload : null);
+            RecordRef ref = new RecordRef(id, active, offset + HEADER + length - payload.length, payload.length, spans, tenant, hold ? payload : null);
             usedBytes += payload.length;
             if (inFlight) {
                 this.inFlight.put(id, ref);
@@ -254,7 +236,7 @@ public final class PersistentQueue implements AutoCloseable {
 
     /** The next pending record, waiting up to {@code timeout}; null when none came or the queue closed. */
     public Item take(long timeout, TimeUnit unit) throws InterruptedException {
-        Ref ref;
+        RecordRef ref;
         lock.lock();
         try {
             long nanos = unit.toNanos(timeout);
@@ -268,22 +250,22 @@ public final class PersistentQueue implements AutoCloseable {
                 return null;
             }
             ref = pollPending();
-            inFlight.put(ref.id, ref.released());
-            if (ref.held != null) {
-                return new Item(ref.id, ref.tenant, ref.spans, ref.held);
+            inFlight.put(ref.id(), ref.released());
+            if (ref.held() != null) {
+                return new Item(ref.id(), ref.tenant(), ref.spans(), ref.held());
             }
         } finally {
             lock.unlock();
         }
         try {
-            ByteBuffer payload = ByteBuffer.allocate(ref.payloadLength);
-            Segment.readFully(ref.segment.logChannel, payload, ref.offset);
-            return new Item(ref.id, ref.tenant, ref.spans, payload.array());
+            ByteBuffer payload = ByteBuffer.allocate(ref.payloadLength());
+            Segment.readFully(ref.segment().logChannel, payload, ref.offset());
+            return new Item(ref.id(), ref.tenant(), ref.spans(), payload.array());
         } catch (IOException e) {
-            requeue(ref.id);
-            throw new UncheckedIOException("cannot read queue record " + ref.id, e);
+            requeue(ref.id());
+            throw new UncheckedIOException("cannot read queue record " + ref.id(), e);
         } catch (RuntimeException | Error e) { // OutOfMemoryError for a large record: it stays pending, not lost in flight
-            requeue(ref.id);
+            requeue(ref.id());
             throw e;
         }
     }
@@ -292,11 +274,11 @@ public final class PersistentQueue implements AutoCloseable {
     public void ack(long id) {
         lock.lock();
         try {
-            Ref ref = inFlight.remove(id);
+            RecordRef ref = inFlight.remove(id);
             if (ref == null) {
                 return;
             }
-            usedBytes -= ref.payloadLength;
+            usedBytes -= ref.payloadLength();
             writeAck(ref);
         } finally {
             lock.unlock();
@@ -304,9 +286,9 @@ public final class PersistentQueue implements AutoCloseable {
     }
 
     /** The oldest pending record, its held payload no longer counted against {@link #HELD_BYTES}. */
-    private Ref pollPending() {
-        Ref ref = pending.poll();
-        heldBytes -= ref.held == null ? 0 : ref.payloadLength;
+    private RecordRef pollPending() {
+        RecordRef ref = pending.poll();
+        heldBytes -= ref.held() == null ? 0 : ref.payloadLength();
         return ref;
     }
 
@@ -314,7 +296,7 @@ public final class PersistentQueue implements AutoCloseable {
     public void requeue(long id) {
         lock.lock();
         try {
-            Ref ref = inFlight.remove(id);
+            RecordRef ref = inFlight.remove(id);
             if (ref != null) {
                 pending.addFirst(ref);
                 notEmpty.signal();
@@ -324,20 +306,16 @@ public final class PersistentQueue implements AutoCloseable {
         }
     }
 
-    private void writeAck(Ref ref) {
-        Segment segment = ref.segment;
+    private void writeAck(RecordRef ref) {
+        Segment segment = ref.segment();
         try {
-            ByteBuffer id = ByteBuffer.allocate(8).putLong(ref.id).flip();
-            while (id.hasRemaining()) {
-                segment.ackChannel.write(id);
-            }
-            segment.acked++;
+            segment.appendAck(ref.id());
             if (segment != active && segment.acked == segment.records) {
                 segments.remove(segment.firstId);
                 SegmentDeleter.deleteLater(segment);
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot acknowledge queue record " + ref.id, e);
+            throw new UncheckedIOException("cannot acknowledge queue record " + ref.id(), e);
         }
     }
 

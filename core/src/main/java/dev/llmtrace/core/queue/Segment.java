@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Stream;
 import java.util.zip.CRC32;
 
 /** One segment of a {@link PersistentQueue}: its record and ack files, and reading them back after a restart. */
@@ -63,47 +64,117 @@ final class Segment {
         ackChannel.force(false);
     }
 
-    /** Reads records up to the first one that is torn or corrupt, and cuts the file there. */
-    List<PersistentQueue.Ref> readRecords() throws IOException {
-        Segment segment = this;
-        List<PersistentQueue.Ref> refs = new ArrayList<>();
-        FileChannel ch = segment.logChannel;
-        long position = 0;
-        long size = ch.size();
-        ByteBuffer header = ByteBuffer.allocate(PersistentQueue.HEADER);
-        while (position + PersistentQueue.HEADER <= size) {
-            header.clear();
-            readFully(ch, header, position);
-            header.flip();
-            int length = header.getInt();
-            int crc = header.getInt();
-            if (length < 14 || position + PersistentQueue.HEADER + length > size) {
-                break;
+    /** The segments a queue left in {@code directory}, oldest first. */
+    static List<Segment> existing(Path directory) throws IOException {
+        List<Segment> segments = new ArrayList<>();
+        try (Stream<Path> files = Files.list(directory)) {
+            for (Path log : files.filter(p -> p.getFileName().toString().startsWith(PersistentQueue.PREFIX) && p.toString().endsWith(".log"))
+                    .sorted().toList()) {
+                String name = log.getFileName().toString();
+                segments.add(new Segment(directory, Long.parseLong(name.substring(PersistentQueue.PREFIX.length(), name.length() - 4))));
             }
-            ByteBuffer body = ByteBuffer.allocate(length);
-            readFully(ch, body, position + PersistentQueue.HEADER);
-            CRC32 check = new CRC32();
-            check.update(body.array());
-            if ((int) check.getValue() != crc) {
-                break;
-            }
-            body.flip();
-            long id = body.getLong();
-            int spans = body.getInt();
-            int tenantLength = body.getShort() & 0xFFFF;
-            String tenant = new String(body.array(), body.position(), tenantLength, StandardCharsets.UTF_8);
-            int payloadOffset = 8 + 4 + 2 + tenantLength;
-            refs.add(new PersistentQueue.Ref(id, segment, position + PersistentQueue.HEADER + payloadOffset, length - payloadOffset, spans, tenant, null));
-            position += PersistentQueue.HEADER + length;
         }
-        if (position < size) {
-            ch.truncate(position); // a torn tail from a crash mid-write
-        }
-        segment.size = position;
-        return refs;
+        return segments;
     }
 
-    Set<Long> readAcks() throws IOException {
+    /**
+     * What reading a segment back found: its records not acknowledged, the id after its last record, bytes skipped
+     * between records, bytes cut off its end.
+     */
+    record Contents(List<RecordRef> pending, long nextId, long skippedBytes, long cutBytes) {}
+
+    /** Reads the records and acknowledgements an earlier run left; counts both. */
+    Contents readBack() throws IOException {
+        Set<Long> acked = readAcks();
+        Contents all = readRecords();
+        List<RecordRef> pending = new ArrayList<>();
+        for (RecordRef ref : all.pending()) {
+            if (acked.contains(ref.id())) {
+                this.acked++;
+            } else {
+                pending.add(ref);
+            }
+        }
+        this.records = all.pending().size();
+        return new Contents(pending, all.nextId(), all.skippedBytes(), all.cutBytes());
+    }
+
+    void appendAck(long id) throws IOException {
+        ByteBuffer bytes = ByteBuffer.allocate(8).putLong(id).flip();
+        while (bytes.hasRemaining()) {
+            ackChannel.write(bytes);
+        }
+        acked++;
+    }
+
+    private static final int MIN_RECORD = PersistentQueue.HEADER + 8 + 4 + 2;
+
+    /**
+     * Reads the records back. A record that does not check out (its length runs past the end, or its CRC differs)
+     * is skipped up to the next one that does, found by its id (the ids in a segment run on from its name) and
+     * CRC: a crash tears only the end of a file, but a disk can damage one record in the middle, and the records
+     * after it are still good. What is left unreadable at the end (a torn last write) is cut off the file.
+     */
+    private Contents readRecords() throws IOException {
+        long fileSize = logChannel.size();
+        if (fileSize > Integer.MAX_VALUE) {
+            throw new IOException(log + " is larger than a segment can be");
+        }
+        ByteBuffer file = logChannel.map(FileChannel.MapMode.READ_ONLY, 0, fileSize);
+        List<RecordRef> refs = new ArrayList<>();
+        int size = (int) fileSize;
+        int position = 0;
+        long nextId = firstId;
+        long skipped = 0;
+        while (position + MIN_RECORD <= size) {
+            int at = recordAt(file, position, nextId);
+            if (at < 0) {
+                break; // nothing readable up to the end: a torn tail
+            }
+            skipped += at - position;
+            int length = file.getInt(at);
+            long id = file.getLong(at + PersistentQueue.HEADER);
+            int spans = file.getInt(at + PersistentQueue.HEADER + 8);
+            int tenantLength = file.getShort(at + PersistentQueue.HEADER + 12) & 0xFFFF;
+            byte[] tenant = new byte[tenantLength];
+            file.get(at + MIN_RECORD, tenant);
+            int payloadOffset = MIN_RECORD + tenantLength;
+            refs.add(new RecordRef(id, this, at + payloadOffset, PersistentQueue.HEADER + length - payloadOffset, spans,
+                    new String(tenant, StandardCharsets.UTF_8), null));
+            position = at + PersistentQueue.HEADER + length;
+            nextId = id + 1;
+        }
+        if (position < size) {
+            logChannel.truncate(position);
+        }
+        this.size = position;
+        return new Contents(refs, nextId, skipped, size - position);
+    }
+
+    /** Where the first record that checks out starts, at {@code from} or after it; -1 if none does. */
+    private int recordAt(ByteBuffer file, int from, long expectedId) {
+        int size = file.limit();
+        long lastPossibleId = expectedId + (size - from) / MIN_RECORD; // each record takes at least MIN_RECORD bytes
+        for (int at = from; at + MIN_RECORD <= size; at++) {
+            int length = file.getInt(at);
+            if (length < MIN_RECORD - PersistentQueue.HEADER || length > size - at - PersistentQueue.HEADER) {
+                continue;
+            }
+            long id = file.getLong(at + PersistentQueue.HEADER);
+            int tenantLength = file.getShort(at + PersistentQueue.HEADER + 12) & 0xFFFF;
+            if (id < expectedId || id > lastPossibleId || MIN_RECORD - PersistentQueue.HEADER + tenantLength > length) {
+                continue;
+            }
+            CRC32 check = new CRC32();
+            check.update(file.slice(at + PersistentQueue.HEADER, length));
+            if ((int) check.getValue() == file.getInt(at + 4)) {
+                return at;
+            }
+        }
+        return -1;
+    }
+
+    private Set<Long> readAcks() throws IOException {
         Segment segment = this;
         Set<Long> acked = new HashSet<>();
         long size = segment.ackChannel.size() / 8 * 8; // a torn last id is ignored
