@@ -191,7 +191,10 @@ public final class Redactor {
         int at = 0;
         for (Span s : found) {
             if (s.start < at) {
-                continue; // overlaps an earlier, longer match (secrets were added first)
+                // overlaps an earlier match (secrets were added first): masked with it, up to its own end, as what
+                // sticks out is still part of something found (an e-mail address glued to a phone number, say)
+                at = Math.max(at, s.end);
+                continue;
             }
             out.append(text, at, s.start).append(s.placeholder);
             at = s.end;
