@@ -22,9 +22,18 @@ public final class ContentNames {
     public static final String OPENINFERENCE_OUTPUT_MESSAGES = "llm.output_messages.";
 
     private static final Set<String> NAMES = Set.of(PROMPT, COMPLETION, INPUT_MESSAGES, OUTPUT_MESSAGES, "gen_ai.system_instructions",
-            INPUT_VALUE, OUTPUT_VALUE, "gen_ai.tool.call.arguments", "gen_ai.tool.call.result");
+            INPUT_VALUE, OUTPUT_VALUE, "gen_ai.tool.call.arguments", "gen_ai.tool.call.result",
+            "llm.prompts", "llm.function_call", "reranker.query");
+    /** OpenInference's completions API ({@code llm.prompts.0.prompt.text}, {@code llm.choices.0.completion.text}) too. */
     private static final List<String> PREFIXES = List.of(OPENINFERENCE_INPUT_MESSAGES, OPENINFERENCE_OUTPUT_MESSAGES, "llm.tools.",
-            "llm.prompt_template.", PROMPT + ".", COMPLETION + ".");
+            "llm.prompt_template.", PROMPT + ".", COMPLETION + ".", "llm.prompts.", "llm.choices.");
+    /** OpenInference's retriever and reranker spans: each document's text is content, its id and score are not. */
+    private static final List<String> DOCUMENT_LISTS = List.of("retrieval.documents.", "reranker.input_documents.",
+            "reranker.output_documents.");
+    private static final String DOCUMENT_CONTENT = ".document.content";
+    /** OpenInference's embedding spans: the text embedded (the vectors are numbers, kept). */
+    private static final String EMBEDDINGS = "embedding.embeddings.";
+    private static final String EMBEDDING_TEXT = ".embedding.text";
     private static final Set<String> EVENTS = Set.of("gen_ai.content.prompt", "gen_ai.content.completion",
             "gen_ai.user.message", "gen_ai.assistant.message", "gen_ai.system.message", "gen_ai.tool.message", "gen_ai.choice");
 
@@ -62,7 +71,14 @@ public final class ContentNames {
                 return true;
             }
         }
-        return false;
+        if (key.endsWith(DOCUMENT_CONTENT)) {
+            for (String list : DOCUMENT_LISTS) {
+                if (key.startsWith(list)) {
+                    return true;
+                }
+            }
+        }
+        return key.startsWith(EMBEDDINGS) && key.endsWith(EMBEDDING_TEXT);
     }
 
     /** True for a span event that carries content (OTel GenAI's event conventions). */

@@ -124,6 +124,31 @@ class PrivacyProcessorTest {
         assertEquals(14, attr(span, "llm.token_count.prompt").get().getIntValue());
     }
 
+    /** A retriever span's documents are content: dropped under drop, their personal data masked under mask; ids and scores stay. */
+    @Test
+    void retrievedDocumentsAreContent() {
+        Span retriever = Span.newBuilder().setName("retrieve")
+                .addAttributes(string("openinference.span.kind", "RETRIEVER"))
+                .addAttributes(string("retrieval.documents.0.document.id", "doc-7"))
+                .addAttributes(string("retrieval.documents.0.document.content", "Contract of Jane, jane.doe@example.com, +1 415 555 0100"))
+                .addAttributes(KeyValue.newBuilder().setKey("retrieval.documents.0.document.score")
+                        .setValue(AnyValue.newBuilder().setDoubleValue(0.92)))
+                .build();
+        Span dropped = new PrivacyProcessor(PrivacyPolicy.DROP, Redactor.defaults(), Set.of(), null).span(retriever, "t");
+        Span masked = new PrivacyProcessor(PrivacyPolicy.MASK, Redactor.defaults(), Set.of(), null).span(retriever, "t");
+
+        assertTrue(attr(dropped, "retrieval.documents.0.document.content").isEmpty());
+        assertEquals("Contract of Jane, <EMAIL>, <PHONE>", attr(masked, "retrieval.documents.0.document.content").get().getStringValue());
+        for (Span span : new Span[] {dropped, masked}) {
+            assertEquals("doc-7", attr(span, "retrieval.documents.0.document.id").get().getStringValue());
+            assertEquals(0.92, attr(span, "retrieval.documents.0.document.score").get().getDoubleValue());
+        }
+    }
+
+    private static KeyValue string(String key, String value) {
+        return KeyValue.newBuilder().setKey(key).setValue(AnyValue.newBuilder().setStringValue(value)).build();
+    }
+
     @Test
     void anIdHashedByEnrichIsNotHashedAgainByExport() {
         PrivacyProcessor enrich = new PrivacyProcessor(PrivacyPolicy.MASK, Redactor.defaults(), Set.of("user.id"), KEY);
