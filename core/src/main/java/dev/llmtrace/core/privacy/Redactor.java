@@ -160,9 +160,34 @@ public final class Redactor {
     /** Shorter than the shortest thing we mask ("a@b.co"): nothing to look for. */
     private static final int MIN_ENTITY_LENGTH = 6;
 
+    /** Passes over a masked text after the first; a pass that changes nothing ends them sooner. */
+    private static final int MAX_EXTRA_PASSES = 2;
+
+    /**
+     * The text with what the detectors find masked, and masked again while a match they refused touches a masked
+     * one: a detector refuses a match that touches a letter or digit (a phone number glued to "xx"), and accepts it
+     * once the neighbour has become a placeholder. Again too while a secret's tell-tale is left. A text handed on
+     * holds nothing a detector would mask; texts whose matches stand apart (nearly all) take one pass.
+     */
     private String maskPlain(String text, boolean personalData, Map<String, Integer> counts) {
+        Pass pass = maskOnce(text, personalData, counts);
+        for (int extra = 0; extra < MAX_EXTRA_PASSES && pass.text != text; extra++) {
+            if (!pass.refusedBeside && !TellTales.mayHoldSecret(pass.text)) {
+                break;
+            }
+            text = pass.text;
+            pass = maskOnce(text, personalData, counts);
+        }
+        return pass.text;
+    }
+
+    /** A pass's text, and whether a match a detector refused touched one that was masked. */
+    private record Pass(String text, boolean refusedBeside) {}
+
+    /** One pass: every match masked (overlapping ones together); {@code text} itself when nothing matched. */
+    private Pass maskOnce(String text, boolean personalData, Map<String, Integer> counts) {
         if (text.length() < MIN_ENTITY_LENGTH && extra.isEmpty()) {
-            return text;
+            return new Pass(text, false);
         }
         // the per-text facts only decide which personal-data detectors may match; secrets' windows find their own prefixes
         TextFacts facts = personalData ? new TextFacts(text) : null;
@@ -183,13 +208,18 @@ public final class Redactor {
                 }
             }
         }
-        if (found == null) {
-            return text;
+        if (found == null || !anyMasked(found)) {
+            return new Pass(text, false); // nothing masked: a refusal alone is no reason for another pass
         }
         found.sort((a, b) -> a.start != b.start ? Integer.compare(a.start, b.start) : Integer.compare(b.end, a.end));
         StringBuilder out = new StringBuilder(text.length());
         int at = 0;
+        boolean refusedBeside = false;
         for (Span s : found) {
+            if (s.placeholder == null) {
+                refusedBeside = refusedBeside || touchesAMatch(s, found);
+                continue;
+            }
             if (s.start < at) {
                 // overlaps an earlier match (secrets were added first): masked with it, up to its own end, as what
                 // sticks out is still part of something found (an e-mail address glued to a phone number, say)
@@ -200,7 +230,26 @@ public final class Redactor {
             at = s.end;
             counts.merge(s.kind, 1, Integer::sum);
         }
-        return out.append(text, at, text.length()).toString();
+        return new Pass(out.append(text, at, text.length()).toString(), refusedBeside);
+    }
+
+    private static boolean anyMasked(List<Span> found) {
+        for (Span s : found) {
+            if (s.placeholder != null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A refused match overlaps a masked one or ends within two characters of it (the neighbours the checks look at). */
+    private static boolean touchesAMatch(Span refused, List<Span> found) {
+        for (Span s : found) {
+            if (s.placeholder != null && s.start <= refused.end + 1 && s.end >= refused.start - 2) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private List<Span> scan(Detector d, String text, TextFacts facts, List<Span> found) {
@@ -210,9 +259,8 @@ public final class Redactor {
         List<Span>[] acc = new List[] {found};
         d.windows(text, (from, to) -> {
             if (DirectFinders.find(d, text, from, to, (start, end) -> {
-                if (d.accept(text, start, end)) {
-                    acc[0] = add(acc[0], new Span(start, end, d.placeholder, d.name()), text);
-                }
+                acc[0] = d.accept(text, start, end) ? add(acc[0], new Span(start, end, d.placeholder, d.name()), text)
+                        : refused(acc[0], start, end);
                 return 0;
             })) {
                 return 0;
@@ -227,6 +275,8 @@ public final class Redactor {
                     acc[0] = add(acc[0], new Span(start, end, d.placeholder, d.name()), text);
                 } else if (d == Detector.IBAN) {
                     acc[0] = shorterIban(text, from + m.start(), from + m.end(), acc[0]);
+                } else if (end > start) {
+                    acc[0] = refused(acc[0], start, end);
                 }
             }
             return 0;
@@ -244,6 +294,13 @@ public final class Redactor {
             cut = text.lastIndexOf(' ', cut - 1);
         }
         return found;
+    }
+
+    /** A match a detector refused (placeholder null): a reason for another pass if it touches a masked one. */
+    private static List<Span> refused(List<Span> found, int start, int end) {
+        List<Span> list = found == null ? new ArrayList<>(4) : found;
+        list.add(new Span(start, end, null, null));
+        return list;
     }
 
     private List<Span> add(List<Span> found, Span span, String text) {
