@@ -86,17 +86,17 @@ final class Segment {
     /** Reads the records and acknowledgements an earlier run left; counts both. */
     Contents readBack() throws IOException {
         Set<Long> acked = readAcks();
-        Contents all = readRecords();
+        Read read = readRecords();
         List<RecordRef> pending = new ArrayList<>();
-        for (RecordRef ref : all.pending()) {
+        for (RecordRef ref : read.records()) {
             if (acked.contains(ref.id())) {
                 this.acked++;
             } else {
                 pending.add(ref);
             }
         }
-        this.records = all.pending().size();
-        return new Contents(pending, all.nextId(), all.skippedBytes(), all.cutBytes());
+        this.records = read.records().size();
+        return new Contents(pending, read.nextId(), read.skippedBytes(), read.cutBytes());
     }
 
     void appendAck(long id) throws IOException {
@@ -109,13 +109,16 @@ final class Segment {
 
     private static final int MIN_RECORD = PersistentQueue.HEADER + 8 + 4 + 2;
 
+    /** Every record read back, acknowledged or not, and what was skipped and cut. */
+    private record Read(List<RecordRef> records, long nextId, long skippedBytes, long cutBytes) {}
+
     /**
      * Reads the records back. A record that does not check out (its length runs past the end, or its CRC differs)
      * is skipped up to the next one that does, found by its id (the ids in a segment run on from its name) and
      * CRC: a crash tears only the end of a file, but a disk can damage one record in the middle, and the records
      * after it are still good. What is left unreadable at the end (a torn last write) is cut off the file.
      */
-    private Contents readRecords() throws IOException {
+    private Read readRecords() throws IOException {
         long fileSize = logChannel.size();
         if (fileSize > Integer.MAX_VALUE) {
             throw new IOException(log + " is larger than a segment can be");
@@ -148,7 +151,7 @@ final class Segment {
             logChannel.truncate(position);
         }
         this.size = position;
-        return new Contents(refs, nextId, skipped, size - position);
+        return new Read(refs, nextId, skipped, size - position);
     }
 
     /** Where the first record that checks out starts, at {@code from} or after it; -1 if none does. */
