@@ -48,6 +48,8 @@ public final class PersistentQueue implements AutoCloseable {
     static final long HELD_BYTES = 2 << 20;
 
     static final int HEADER = 4 + 4; // length, crc
+    /** The fields between the header and the tenant's bytes: id, span count, tenant length. */
+    static final int FIELDS = 8 + 4 + 2;
     static final String PREFIX = "segment-";
 
     private final Path directory;
@@ -207,7 +209,7 @@ public final class PersistentQueue implements AutoCloseable {
             throw new IllegalStateException("queue is closed");
         }
         byte[] tenantBytes = tenant.getBytes(StandardCharsets.UTF_8);
-        int length = 8 + 4 + 2 + tenantBytes.length + payload.length;
+        int length = FIELDS + tenantBytes.length + payload.length;
         try {
             if (active.size > 0 && active.size + HEADER + length > segmentBytes) {
                 roll(); // before the id is taken: a segment is named after the first id inside it

@@ -22,7 +22,7 @@ final class RecordWriter {
      * {@code payloadCrc}: the payload's CRC ({@link Crc32Combine#of}), combined with the header's.
      */
     void write(FileChannel channel, long id, int spans, byte[] tenant, byte[] payload, int payloadCrc) throws IOException {
-        ByteBuffer head = ByteBuffer.allocate(PersistentQueue.HEADER + 8 + 4 + 2 + tenant.length);
+        ByteBuffer head = ByteBuffer.allocate(PersistentQueue.HEADER + PersistentQueue.FIELDS + tenant.length);
         head.putInt(head.capacity() - PersistentQueue.HEADER + payload.length).putInt(0).putLong(id).putInt(spans)
                 .putShort((short) tenant.length).put(tenant);
         CRC32 crc = new CRC32();

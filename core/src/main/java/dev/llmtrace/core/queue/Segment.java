@@ -107,7 +107,7 @@ final class Segment {
         acked++;
     }
 
-    private static final int MIN_RECORD = PersistentQueue.HEADER + 8 + 4 + 2;
+    private static final int MIN_RECORD = PersistentQueue.HEADER + PersistentQueue.FIELDS;
 
     /** Every record read back, acknowledged or not, and what was skipped and cut. */
     private record Read(List<RecordRef> records, long nextId, long skippedBytes, long cutBytes) {}
@@ -160,12 +160,12 @@ final class Segment {
         long lastPossibleId = expectedId + (size - from) / MIN_RECORD; // each record takes at least MIN_RECORD bytes
         for (int at = from; at + MIN_RECORD <= size; at++) {
             int length = file.getInt(at);
-            if (length < MIN_RECORD - PersistentQueue.HEADER || length > size - at - PersistentQueue.HEADER) {
+            if (length < PersistentQueue.FIELDS || length > size - at - PersistentQueue.HEADER) {
                 continue;
             }
             long id = file.getLong(at + PersistentQueue.HEADER);
             int tenantLength = file.getShort(at + PersistentQueue.HEADER + 12) & 0xFFFF;
-            if (id < expectedId || id > lastPossibleId || MIN_RECORD - PersistentQueue.HEADER + tenantLength > length) {
+            if (id < expectedId || id > lastPossibleId || PersistentQueue.FIELDS + tenantLength > length) {
                 continue;
             }
             CRC32 check = new CRC32();
