@@ -309,15 +309,18 @@ public final class Redactor {
 
     /** A match a detector refused (placeholder null): a reason for another pass if it touches a masked one. */
     private static List<Span> refused(List<Span> found, int start, int end) {
-        List<Span> list = found == null ? new ArrayList<>(4) : found;
-        list.add(new Span(start, end, null, null));
-        return list;
+        return with(found, new Span(start, end, null, null));
     }
 
     private List<Span> add(List<Span> found, Span span, String text) {
         if (!allowed.isEmpty() && allowed.contains(text.substring(span.start, span.end))) {
             return found;
         }
+        return with(found, span);
+    }
+
+    /** {@code found} with {@code span} added; the list is made on the first match (most texts have none). */
+    private static List<Span> with(List<Span> found, Span span) {
         List<Span> list = found == null ? new ArrayList<>(4) : found;
         list.add(span);
         return list;
