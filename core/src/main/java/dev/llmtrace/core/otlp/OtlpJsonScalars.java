@@ -47,9 +47,9 @@ final class OtlpJsonScalars {
         BigInteger value;
         try {
             value = switch (p.currentToken()) {
-                case VALUE_NUMBER_INT -> p.getBigIntegerValue();
-                case VALUE_NUMBER_FLOAT -> p.getDecimalValue().toBigIntegerExact();
-                case VALUE_STRING -> new BigDecimal(p.getText().trim()).toBigIntegerExact();
+                case VALUE_NUMBER_INT -> p.getBigIntegerValue(); // Jackson bounds its digits
+                case VALUE_NUMBER_FLOAT -> exactInteger(p, p.getDecimalValue());
+                case VALUE_STRING -> exactInteger(p, decimalString(p));
                 default -> throw error(p, "expected an integer (number or string)");
             };
         } catch (ArithmeticException | NumberFormatException e) {
@@ -61,6 +61,36 @@ final class OtlpJsonScalars {
             throw error(p, "integer out of range");
         }
         return value.longValue();
+    }
+
+    /** As many characters as Jackson allows a JSON number: a longer string is no 64-bit integer anyone sends. */
+    static final int MAX_NUMBER_CHARS = 1000;
+
+    private static BigDecimal decimalString(JsonParser p) throws IOException {
+        String text = p.getText().trim();
+        if (text.length() > MAX_NUMBER_CHARS) {
+            throw error(p, "expected an integer (number or string)"); // BigDecimal's parse is quadratic in digits
+        }
+        return new BigDecimal(text);
+    }
+
+    /**
+     * The integer {@code d} holds, checked without expanding its exponent: {@code toBigIntegerExact} on
+     * {@code 1e100000000} or {@code 1e-100000000} builds a hundred-million-digit number, minutes of CPU
+     * for a few bytes of JSON.
+     */
+    private static BigInteger exactInteger(JsonParser p, BigDecimal d) throws IOException {
+        if (d.signum() == 0) {
+            return BigInteger.ZERO;
+        }
+        if ((long) d.precision() - d.scale() > 20) { // 10^20 or more: beyond any 64-bit integer
+            throw error(p, "integer out of range");
+        }
+        BigDecimal stripped = d.stripTrailingZeros();
+        if (stripped.scale() > 0) {
+            throw error(p, "expected an integer (number or string)");
+        }
+        return stripped.toBigIntegerExact(); // at most 20 digits now
     }
 
     private static final BigInteger UNSIGNED_LONG_MAX = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
