@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.Base64;
+import java.util.HexFormat;
 
 /**
  * OTLP/JSON's scalar rules, read from Jackson's current token: 64-bit integers from strings or numbers,
@@ -144,14 +145,19 @@ final class OtlpJsonScalars {
         }
         byte[] bytes = new byte[length / 2];
         for (int i = 0; i < bytes.length; i++) {
-            int hi = Character.digit(chars[offset + 2 * i], 16);
-            int lo = Character.digit(chars[offset + 2 * i + 1], 16);
+            int hi = hexDigit(chars[offset + 2 * i]);
+            int lo = hexDigit(chars[offset + 2 * i + 1]);
             if (hi < 0 || lo < 0) {
                 throw error(p, idHint(p.getText(), "is not hex"));
             }
             bytes[i] = (byte) ((hi << 4) | lo);
         }
         return bytes;
+    }
+
+    /** ASCII hex only: {@code Character.digit} also takes fullwidth and other scripts' digits. */
+    private static int hexDigit(char c) {
+        return HexFormat.isHexDigit(c) ? HexFormat.fromHexDigit(c) : -1;
     }
 
     private static String idHint(String value, String problem) {

@@ -127,6 +127,18 @@ class OtlpJsonTest {
     }
 
     @Test
+    void idsAreAsciiHexOnly() {
+        // Character.digit takes these as hex digits; read so, "\uff15b" would be the id 5b
+        for (String id : new String[] {"\uff15b8efff798038103d269b633813fc60c", "\u0665b8efff798038103d269b633813fc60c"}) {
+            String json = "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{\"traceId\":\"" + id + "\"}]}]}]}";
+            OtlpJsonException e = assertThrows(OtlpJsonException.class, () -> OtlpJson.parseTraces(json.getBytes(UTF_8)));
+            assertTrue(e.getMessage().startsWith("id is not hex"), e.getMessage());
+        }
+        String upper = "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{\"spanId\":\"EEE19B7EC3C1B174\"}]}]}]}";
+        assertEquals("eee19b7ec3c1b174", Hex.encode(onlySpan(OtlpJson.parseTraces(upper.getBytes(UTF_8))).getSpanId()));
+    }
+
+    @Test
     void malformedJsonIsRefusedWithoutEchoingTheBody() {
         OtlpJsonException e = assertThrows(OtlpJsonException.class,
                 () -> OtlpJson.parseTraces("{\"resourceSpans\": [ {\"secret-sk-123\" ".getBytes(UTF_8)));
