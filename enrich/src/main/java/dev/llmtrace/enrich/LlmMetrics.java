@@ -51,7 +51,8 @@ public final class LlmMetrics implements LlmCall.Listener {
                 m.tokens[i].increment(tokens[i]);
             }
         }
-        if (!Double.isNaN(call.costUsd())) {
+        if (Double.isFinite(call.costUsd()) && call.costUsd() >= 0) {
+            // a sender's "Infinity" would leave the series at +Inf for good; the span keeps what was sent
             m.cost.increment(call.costUsd());
         }
         if (call.durationNanos() > 0) {
