@@ -1,5 +1,6 @@
 package dev.llmtrace.export;
 
+import dev.llmtrace.core.log.LogEvery;
 import dev.llmtrace.core.queue.PersistentQueue;
 import dev.llmtrace.core.retry.ExportException;
 import dev.llmtrace.core.retry.Retrier;
@@ -14,6 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jboss.logging.Logger;
 
 /**
@@ -38,6 +40,9 @@ final class DestinationWorker implements AutoCloseable {
     private final ExportMetrics metrics;
     private final Retrier retrier;
     private final List<Thread> consumers = new ArrayList<>();
+    /** Spans dropped for a full queue since the last line that said so: one line per 10 s while it overflows. */
+    private final AtomicLong droppedTotal = new AtomicLong();
+    private final LogEvery dropLog = new LogEvery(Duration.ofSeconds(10));
     private volatile boolean stopping;
     /** Set when the queue refused a batch; cleared once it has drained to half its capacity (hysteresis). */
     private volatile boolean refusedData;
@@ -68,7 +73,9 @@ final class DestinationWorker implements AutoCloseable {
             int spans = dropped.stream().mapToInt(PersistentQueue.Item::spans).sum();
             if (spans > 0) {
                 metrics.dropped("queue_full", spans);
-                LOG.warnf("destination %s: queue full, dropped the oldest %d span(s)", spec.name(), spans);
+                droppedTotal.addAndGet(spans);
+                dropLog.log(left -> LOG.warnf("destination %s: queue full, dropped the oldest %d span(s) since the last such line",
+                        spec.name(), droppedTotal.getAndSet(0)));
             }
             if (queue.tryReserve(bytes)) {
                 return true;

@@ -1,6 +1,7 @@
 package dev.llmtrace.ingest;
 
 import dev.llmtrace.core.Schedulers;
+import dev.llmtrace.core.log.LogEvery;
 import dev.llmtrace.core.metrics.PipelineMetrics;
 import dev.llmtrace.core.retry.ExportException;
 
@@ -38,6 +39,7 @@ import io.smallrye.common.annotation.Identifier;
 @ApplicationScoped
 public class IngestBuffer {
     private static final Logger LOG = Logger.getLogger(IngestBuffer.class);
+    private final LogEvery logUnwritable = new LogEvery(Duration.ofSeconds(10));
 
     /**
      * One accepted request on its way to enrich, held serialized: one array per request instead of a
@@ -213,7 +215,7 @@ public class IngestBuffer {
                 taken = log.append(item);
             } catch (UncheckedIOException e) {
                 release(item);
-                LOG.errorf("cannot write the write-ahead log, refusing data: %s", e.getMessage());
+                logUnwritable.log(left -> LOG.errorf("cannot write the write-ahead log, refusing data: %s%s", e.getMessage(), LogEvery.leftOut(left)));
                 return Optional.of(Refusal.LOG_UNAVAILABLE);
             }
         }
