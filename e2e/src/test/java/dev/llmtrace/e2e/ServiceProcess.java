@@ -114,6 +114,11 @@ final class ServiceProcess implements AutoCloseable {
         return process.exitValue();
     }
 
+    /** The running process's id. */
+    long pid() {
+        return process.pid();
+    }
+
     String metrics() {
         try {
             return HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + managementPort + "/q/metrics")).build(),

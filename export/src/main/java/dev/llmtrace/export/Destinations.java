@@ -1,6 +1,7 @@
 package dev.llmtrace.export;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import dev.llmtrace.core.log.LogEvery;
 import dev.llmtrace.core.otlp.OtlpJson;
 import dev.llmtrace.core.otlp.OtlpWire;
 import dev.llmtrace.core.privacy.PrivacyPolicy;
@@ -37,6 +38,7 @@ import org.jboss.logging.Logger;
 public class Destinations {
     private static final Logger LOG = Logger.getLogger(Destinations.class);
     private static final Duration QUEUE_FULL_RETRY = Duration.ofSeconds(1);
+    private final LogEvery unwritable = new LogEvery(Duration.ofSeconds(10));
 
     private final List<DestinationWorker> workers = new ArrayList<>();
     private final ExportConfig config;
@@ -156,8 +158,21 @@ public class Destinations {
                 }
                 reserved.add(t);
             }
-            for (Target t : targets) {
-                t.worker().appendReserved(tenant, t.spans(), t.body(), crcs.get(t.body()));
+            int appended = 0;
+            try {
+                for (Target t : targets) {
+                    t.worker().appendReserved(tenant, t.spans(), t.body(), crcs.get(t.body()));
+                    appended++;
+                }
+            } catch (java.io.UncheckedIOException e) {
+                // the failed append gave its room back; the queues after it would keep theirs for good, and
+                // after enough retries look full with nothing in them
+                targets.subList(appended + 1, targets.size()).forEach(t -> t.worker().release(t.body().length));
+                String name = targets.get(appended).worker().spec().name();
+                unwritable.log(left -> LOG.errorf("cannot write the queue of destination %s, refusing data (the sender retries): %s%s",
+                        name, e.getMessage(), LogEvery.leftOut(left)));
+                throw ExportException.retryable("queue_unwritable", "the queue of destination " + name
+                        + " cannot be written", QUEUE_FULL_RETRY);
             }
         }
         if (fsync.everyWrite()) {
