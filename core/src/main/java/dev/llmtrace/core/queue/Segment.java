@@ -101,8 +101,16 @@ final class Segment {
 
     void appendAck(long id) throws IOException {
         ByteBuffer bytes = ByteBuffer.allocate(8).putLong(id).flip();
-        while (bytes.hasRemaining()) {
-            ackChannel.write(bytes);
+        long at = ackChannel.position();
+        try {
+            while (bytes.hasRemaining()) {
+                ackChannel.write(bytes);
+            }
+        } catch (IOException e) {
+            // a full disk takes part of the id: the next ack goes where this one began, or every id after it would
+            // be read back shifted, as garbage, and their records sent again
+            ackChannel.position(at);
+            throw e;
         }
         acked++;
     }
@@ -178,16 +186,18 @@ final class Segment {
     }
 
     private Set<Long> readAcks() throws IOException {
-        Segment segment = this;
         Set<Long> acked = new HashSet<>();
-        long size = segment.ackChannel.size() / 8 * 8; // a torn last id is ignored
+        long size = ackChannel.size() / 8 * 8;
         ByteBuffer buffer = ByteBuffer.allocate((int) size);
-        readFully(segment.ackChannel, buffer, 0);
+        readFully(ackChannel, buffer, 0);
         buffer.flip();
         while (buffer.remaining() >= 8) {
             acked.add(buffer.getLong());
         }
-        segment.ackChannel.position(segment.ackChannel.size());
+        if (ackChannel.size() > size) {
+            ackChannel.truncate(size); // a torn last id is cut, so the acks written next stay aligned
+        }
+        ackChannel.position(size);
         return acked;
     }
 
