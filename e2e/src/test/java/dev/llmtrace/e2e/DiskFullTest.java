@@ -73,6 +73,36 @@ class DiskFullTest {
         }
     }
 
+    /**
+     * No file may grow at all for a while: records, acknowledgements, the destination's file sink and the services'
+     * own logs. An acknowledgement that could not be written used to stop ingest's forwarder for good (liveness
+     * down, and on a host without a liveness probe nothing reached enrich again) and to leave its torn bytes in the
+     * file, shifting every acknowledgement after it.
+     */
+    @Test
+    void withNoRoomForAcknowledgementsEitherDataFlowsAgainAfterwards() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/prlimit")), "util-linux prlimit sets the file-size limit");
+        try (Pipeline pipeline = new Pipeline("disk-full-acks")) {
+            pipeline.start();
+            BroadcastLoad load = new BroadcastLoad(pipeline.ingestHttp, 4, Duration.ofMillis(15), 78);
+            Thread.sleep(2000);
+            pipeline.processes().forEach(p -> prlimit(p, "1:unlimited"));
+            Thread.sleep(5000);
+            pipeline.processes().forEach(p -> prlimit(p, "unlimited:unlimited"));
+            int sentWhileFull = load.sent.size();
+            Thread.sleep(4000);
+            load.close();
+
+            Set<String> sent = load.sent;
+            assertTrue(sent.size() > sentWhileFull, "data is taken again once the disk has room: " + sent.size() + " after " + sentWhileFull);
+            await().atMost(Duration.ofSeconds(90)).until(() -> pipeline.backend.spansById().keySet().containsAll(sent));
+            System.out.printf("disk full, acknowledgements too: %d spans answered 200, %d delivered, %d duplicates; answers %s%n",
+                    sent.size(), pipeline.backend.spansById().size(), pipeline.backend.spanCount() - pipeline.backend.spansById().size(),
+                    load.statuses);
+            assertTrue(load.statuses.keySet().stream().allMatch(s -> s == 200 || s == 503), "only 200 or 503: " + load.statuses);
+        }
+    }
+
     private static long lines(ServiceProcess process, String text) throws IOException {
         return Files.readAllLines(process.log()).stream().filter(l -> l.contains(text)).count();
     }

@@ -58,8 +58,17 @@ public class EnrichForwarder {
 
     /** Reads the channel, then has the buffer replay its write-ahead log into it. */
     void start(@Observes StartupEvent event) {
-        subscription = forward(admitted).subscribe().with(outcome -> buffer.settled(outcome.batch(), outcome.failure()), failure -> { });
+        subscription = forward(admitted).subscribe().with(this::settle, failure -> { });
         buffer.replay();
+    }
+
+    /** An exception thrown out of here would end the forwarding stream, and nothing would reach enrich until a restart. */
+    private void settle(Outcome outcome) {
+        try {
+            buffer.settled(outcome.batch(), outcome.failure());
+        } catch (RuntimeException e) {
+            LOG.errorf("settling a batch of %d span(s) failed, forwarding goes on: %s", outcome.batch().spans(), e.toString());
+        }
     }
 
     /** The forwarding stream over {@code items}: batches, calls in flight, retries; one outcome per batch. */

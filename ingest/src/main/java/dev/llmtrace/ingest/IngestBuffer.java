@@ -40,6 +40,7 @@ import io.smallrye.common.annotation.Identifier;
 public class IngestBuffer {
     private static final Logger LOG = Logger.getLogger(IngestBuffer.class);
     private final LogEvery logUnwritable = new LogEvery(Duration.ofSeconds(10));
+    private final LogEvery logAckUnwritable = new LogEvery(Duration.ofSeconds(10));
 
     /**
      * One accepted request on its way to enrich, held serialized: one array per request instead of a
@@ -241,7 +242,14 @@ public class IngestBuffer {
 
     private void release(Item item) {
         if (log != null && item.logId() != 0) {
-            log.remove(item);
+            try {
+                log.remove(item);
+            } catch (UncheckedIOException e) {
+                // thrown here it stopped the forwarder for good; the request is with enrich, so at worst it is sent
+                // again after a restart
+                logAckUnwritable.log(left -> LOG.errorf("cannot write the write-ahead log's acknowledgement; the request "
+                        + "may be sent again after a restart: %s%s", e.getMessage(), LogEvery.leftOut(left)));
+            }
         }
         bytes.addAndGet(-item.bytes());
         requests.decrementAndGet();
