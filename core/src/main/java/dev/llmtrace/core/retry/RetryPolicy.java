@@ -58,8 +58,15 @@ public record RetryPolicy(Duration initialInterval, Duration maxInterval, double
     /** The wait before retry {@code retry}: the backoff, or the server's requested delay if that is longer. */
     public Duration delayFor(int retry, double random, java.util.Optional<Duration> serverDelay) {
         Duration delay = backoff(retry, random);
-        return serverDelay.filter(d -> d.compareTo(delay) > 0).orElse(delay);
+        return serverDelay.filter(d -> d.compareTo(delay) > 0).map(d -> d.compareTo(MAX_SERVER_DELAY) > 0 ? MAX_SERVER_DELAY : d)
+                .orElse(delay);
     }
+
+    /**
+     * The longest wait a server's Retry-After or RetryInfo is followed for: "Retry-After: 9223372036854775807"
+     * overflowed the scheduler's nanoseconds, and the retry was never scheduled nor the batch given up on.
+     */
+    static final Duration MAX_SERVER_DELAY = Duration.ofHours(1);
 
     public boolean givesUp(Duration elapsedAfterNextWait) {
         return !maxElapsed.isZero() && elapsedAfterNextWait.compareTo(maxElapsed) > 0;

@@ -91,6 +91,32 @@ class RetrierTest {
         assertEquals("retries_exhausted", ((ExportException) e.getCause()).reason());
     }
 
+    @Test
+    void aServersDelayIsFollowedForAnHourAtMost() throws Exception {
+        ExportException throttled = HttpErrors.classify(429, "9223372036854775807");
+        java.util.concurrent.ScheduledThreadPoolExecutor retries = new java.util.concurrent.ScheduledThreadPoolExecutor(1);
+        try {
+            Retrier never = new Retrier(fastPolicy(Duration.ZERO), retries); // never gives up
+            CompletableFuture<Duration> delay = new CompletableFuture<>();
+            CompletableFuture<Object> result = never.run(() -> CompletableFuture.failedFuture(throttled),
+                    (failure, attempt, wait) -> delay.complete(wait));
+            assertEquals(Duration.ofHours(1), delay.get(5, TimeUnit.SECONDS));
+            long started = System.nanoTime();
+            while (retries.getQueue().isEmpty() && System.nanoTime() - started < 5_000_000_000L) {
+                Thread.sleep(10);
+            }
+            assertEquals(1, retries.getQueue().size(), "the retry is scheduled");
+            assertFalse(result.isDone());
+        } finally {
+            retries.shutdownNow();
+        }
+
+        Retrier fiveMinutes = new Retrier(fastPolicy(Duration.ofMinutes(5)), scheduler);
+        ExecutionException e = assertThrows(ExecutionException.class, () -> fiveMinutes.run(
+                () -> CompletableFuture.failedFuture(throttled), Retrier.Listener.NONE).get(5, TimeUnit.SECONDS));
+        assertEquals("retries_exhausted", ((ExportException) e.getCause()).reason(), "an hour is past the five minutes: given up at once");
+    }
+
     static RetryPolicy fastPolicy(Duration maxElapsed) {
         return new RetryPolicy(Duration.ofMillis(10), Duration.ofMillis(50), 1.5, 0.5, maxElapsed);
     }
