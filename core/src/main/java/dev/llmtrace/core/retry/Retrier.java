@@ -54,32 +54,41 @@ public final class Retrier {
             future = CompletableFuture.failedFuture(e);
         }
         future.whenComplete((value, error) -> {
-            if (error == null) {
-                result.complete(value);
-                return;
-            }
-            ExportException failure = ExportException.of(error);
-            if (!failure.isRetryable()) {
-                listener.onFailure(failure, retries + 1, null);
-                result.completeExceptionally(failure);
-                return;
-            }
-            Duration delay = policy.delayFor(retries, random.getAsDouble(), failure.retryAfter());
-            Duration elapsed = Duration.ofNanos(nanoClock.getAsLong() - startNanos);
-            if (policy.givesUp(elapsed.plus(delay))) {
-                listener.onFailure(failure, retries + 1, null);
-                result.completeExceptionally(ExportException.permanent("retries_exhausted",
-                        "gave up after " + (retries + 1) + " attempts over " + elapsed.toSeconds() + " s: "
-                                + failure.getMessage()));
-                return;
-            }
-            listener.onFailure(failure, retries + 1, delay);
             try {
-                scheduler.schedule(() -> attempt(attempt, listener, result, startNanos, retries + 1),
-                        delay.toNanos(), TimeUnit.NANOSECONDS);
-            } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
-                result.completeExceptionally(failure);
+                settle(attempt, listener, result, startNanos, retries, value, error);
+            } catch (RuntimeException | Error e) { // thrown here it would leave the result waiting for good
+                result.completeExceptionally(e);
             }
         });
+    }
+
+    private <T> void settle(Supplier<CompletableFuture<T>> attempt, Listener listener, CompletableFuture<T> result,
+            long startNanos, int retries, T value, Throwable error) {
+        if (error == null) {
+            result.complete(value);
+            return;
+        }
+        ExportException failure = ExportException.of(error);
+        if (!failure.isRetryable()) {
+            listener.onFailure(failure, retries + 1, null);
+            result.completeExceptionally(failure);
+            return;
+        }
+        Duration delay = policy.delayFor(retries, random.getAsDouble(), failure.retryAfter());
+        Duration elapsed = Duration.ofNanos(nanoClock.getAsLong() - startNanos);
+        if (policy.givesUp(elapsed.plus(delay))) {
+            listener.onFailure(failure, retries + 1, null);
+            result.completeExceptionally(ExportException.permanent("retries_exhausted",
+                    "gave up after " + (retries + 1) + " attempts over " + elapsed.toSeconds() + " s: "
+                            + failure.getMessage()));
+            return;
+        }
+        listener.onFailure(failure, retries + 1, delay);
+        try {
+            scheduler.schedule(() -> attempt(attempt, listener, result, startNanos, retries + 1),
+                    delay.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+            result.completeExceptionally(failure);
+        }
     }
 }

@@ -117,6 +117,17 @@ class RetrierTest {
         assertEquals("retries_exhausted", ((ExportException) e.getCause()).reason(), "an hour is past the five minutes: given up at once");
     }
 
+    @Test
+    void whateverIsThrownWhileSettlingAnAttemptEndsTheResult() {
+        Retrier retrier = new Retrier(fastPolicy(Duration.ofSeconds(10)), scheduler);
+        CompletableFuture<Object> result = retrier.run(() -> CompletableFuture.failedFuture(new java.io.IOException("reset")),
+                (failure, attempt, delay) -> {
+                    throw new IllegalStateException("a listener's bug");
+                });
+        ExecutionException e = assertThrows(ExecutionException.class, () -> result.get(5, TimeUnit.SECONDS));
+        assertEquals("a listener's bug", e.getCause().getMessage());
+    }
+
     static RetryPolicy fastPolicy(Duration maxElapsed) {
         return new RetryPolicy(Duration.ofMillis(10), Duration.ofMillis(50), 1.5, 0.5, maxElapsed);
     }
