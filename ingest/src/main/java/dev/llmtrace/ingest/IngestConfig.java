@@ -10,7 +10,6 @@ import jakarta.validation.constraints.Pattern;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
-import org.hibernate.validator.constraints.time.DurationMin;
 
 /** ingest's settings; defaults in application.properties' comments, validated at start. */
 @ConfigMapping(prefix = "ingest")
@@ -96,15 +95,6 @@ public interface IngestConfig {
         @Min(1024)
         @Max(268435456)
         int maxGrpcMessageBytes();
-
-        /**
-         * How long an HTTP body may take to arrive, from its headers to its last byte; then 408 and the
-         * connection is closed. A client whose link died mid-body leaves a half-open connection, and its
-         * declared length stays charged to the memory budget until something closes it.
-         */
-        @WithDefault("30s")
-        @DurationMin(seconds = 1)
-        Duration bodyTimeout();
     }
 
     interface Buffer {

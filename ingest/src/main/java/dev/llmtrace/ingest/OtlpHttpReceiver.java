@@ -108,14 +108,6 @@ public class OtlpHttpReceiver {
         Buffer body = Buffer.buffer();
         long[] received = {0};
         boolean[] finished = {false};
-        long deadline = ctx.vertx().setTimer(config.limits().bodyTimeout().toMillis(), id -> {
-            if (!finished[0]) { // a stalled or dead sender must not keep its charge (half-open connections live long)
-                finished[0] = true;
-                lease.close();
-                refuse(ctx, json, bodyTimeout());
-                request.connection().close(); // the rest of the body is not read: the connection cannot carry on
-            }
-        });
         request.handler(chunk -> {
             received[0] += chunk.length();
             if (received[0] <= limit && !overBudget[0]) {
@@ -127,7 +119,6 @@ public class OtlpHttpReceiver {
                 body.appendBuffer(chunk);
             } else if (received[0] > hardCap && !finished[0]) {
                 finished[0] = true;
-                ctx.vertx().cancelTimer(deadline);
                 lease.close();
                 refuse(ctx, json, tooLarge(limit));
                 request.connection().close();
@@ -135,11 +126,9 @@ public class OtlpHttpReceiver {
         });
         request.exceptionHandler(e -> {
             finished[0] = true;
-            ctx.vertx().cancelTimer(deadline);
             lease.close();
         });
         request.endHandler(v -> {
-            ctx.vertx().cancelTimer(deadline);
             if (finished[0]) {
                 return;
             }
@@ -221,11 +210,6 @@ public class OtlpHttpReceiver {
     private Refusal tooLargeForMemory() {
         return new Refusal(413, Code.INVALID_ARGUMENT, "too_large",
                 "body needs more memory to decode than ingest.memory allows one tenant; send smaller requests");
-    }
-
-    private Refusal bodyTimeout() {
-        return new Refusal(408, Code.DEADLINE_EXCEEDED, "body_timeout",
-                "the body did not arrive within " + config.limits().bodyTimeout().toMillis() + " ms (ingest.limits.body-timeout)");
     }
 
     private Refusal tooLarge(int limit) {

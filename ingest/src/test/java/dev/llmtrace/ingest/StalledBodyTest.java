@@ -21,26 +21,25 @@ import org.junit.jupiter.api.Test;
 /**
  * A sender whose body stops coming (its link died mid-request, and nothing closes a half-open connection for
  * a long time) holds what its declared length charged to the memory budget. Two such requests used to fill
- * the budget and every other sender got 503 until the connections went away. After ingest.limits.body-timeout
- * the stalled requests are answered 408, their connections closed and their charge given back.
+ * the budget, and every other sender got 503 for as long as Quarkus keeps an idle connection (30 minutes). ingest
+ * closes connections idle for quarkus.http.idle-timeout (30 s), which gives the charge back.
  */
 @QuarkusTest
-@TestProfile(StalledBodyTest.ShortBodyTimeout.class)
+@TestProfile(StalledBodyTest.ShortIdleTimeout.class)
 @QuarkusTestResource(value = FakeEnrich.class, restrictToAnnotatedClass = true)
 class StalledBodyTest {
 
-    public static class ShortBodyTimeout implements QuarkusTestProfile {
+    public static class ShortIdleTimeout implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
             return Map.of("ingest.memory.max-in-flight-bytes", "4194304", "ingest.memory.tenant-share", "1.0",
-                    "ingest.limits.body-timeout", "3s");
+                    "quarkus.http.idle-timeout", "3s");
         }
     }
 
     @Test
-    void stalledBodiesAreAnswered408AndGiveTheirMemoryBack() throws Exception {
+    void stalledBodiesAreClosedAndGiveTheirMemoryBack() throws Exception {
         FakeEnrich.receiver.failWith(null);
-        double timeoutsBefore = counter("llmtrace_requests_rejected_total{reason=\"body_timeout\",service=\"ingest\"}");
         List<Socket> stalled = new ArrayList<>();
         try {
             // 512 KiB declared, charged 4 times: two of them hold the whole 4 MiB; one sends part of its body first
@@ -55,16 +54,16 @@ class StalledBodyTest {
             IngestHttpTest.post(IngestHttpTest.JSON, Fixtures.bytes(Fixtures.BROADCAST_FULL)).then().statusCode(503);
 
             for (Socket socket : stalled) {
-                String answer = readAnswer(socket);
-                assertTrue(answer.startsWith("HTTP/1.1 408"), answer);
-                assertTrue(answer.contains("ingest.limits.body-timeout"), answer);
                 assertEquals(-1, socket.getInputStream().read(), "the connection is closed");
             }
             long waited = (System.nanoTime() - started) / 1_000_000;
-            assertTrue(waited < 8_000, "answered after " + waited + " ms");
+            assertTrue(waited < 8_000, "closed after " + waited + " ms");
+            long closed = System.nanoTime();
+            while (inFlight() > 0 && System.nanoTime() - closed < 2_000_000_000L) {
+                Thread.sleep(20);
+            }
             assertEquals(0, inFlight(), "all given back");
             IngestHttpTest.goodRequestStillAccepted();
-            assertEquals(timeoutsBefore + 3, counter("llmtrace_requests_rejected_total{reason=\"body_timeout\",service=\"ingest\"}"));
         } finally {
             for (Socket socket : stalled) {
                 socket.close();
@@ -73,7 +72,7 @@ class StalledBodyTest {
     }
 
     @Test
-    void aBodyThatArrivesInTimeIsNotCut() throws Exception {
+    void aBodyThatKeepsComingIsNotCut() throws Exception {
         byte[] body = Fixtures.bytes(Fixtures.BROADCAST_FULL);
         try (Socket socket = startBody(body.length, "")) {
             for (int i = 0; i < body.length; i += body.length / 4 + 1) { // in four parts over ~1.5 s
