@@ -47,13 +47,7 @@ class DiskFullTest {
             pipeline.processes().forEach(p -> prlimit(p, limit + ":unlimited"));
             await().atMost(Duration.ofSeconds(30)).until(() -> load.requestsAnswered(503) > 20);
             Thread.sleep(3000); // what ingest holds is retried into queues that cannot be written
-            pipeline.processes().forEach(p -> prlimit(p, "unlimited:unlimited"));
-            int sentWhileFull = load.sent.size();
-            Thread.sleep(4000);
-            load.close();
-
-            Set<String> sent = load.sent;
-            assertTrue(sent.size() > sentWhileFull, "data is taken again once the disk has room: " + sent.size() + " after " + sentWhileFull);
+            Set<String> sent = freeTheDiskThenStop(pipeline, load);
             for (FakeOtlpReceiver destination : new FakeOtlpReceiver[] {pipeline.backend, second}) {
                 await().atMost(Duration.ofSeconds(90)).until(() -> destination.spansById().keySet().containsAll(sent));
                 Set<String> delivered = destination.spansById().keySet();
@@ -88,19 +82,24 @@ class DiskFullTest {
             Thread.sleep(2000);
             pipeline.processes().forEach(p -> prlimit(p, "1:unlimited"));
             Thread.sleep(5000);
-            pipeline.processes().forEach(p -> prlimit(p, "unlimited:unlimited"));
-            int sentWhileFull = load.sent.size();
-            Thread.sleep(4000);
-            load.close();
-
-            Set<String> sent = load.sent;
-            assertTrue(sent.size() > sentWhileFull, "data is taken again once the disk has room: " + sent.size() + " after " + sentWhileFull);
+            Set<String> sent = freeTheDiskThenStop(pipeline, load);
             await().atMost(Duration.ofSeconds(90)).until(() -> pipeline.backend.spansById().keySet().containsAll(sent));
             System.out.printf("disk full, acknowledgements too: %d spans answered 200, %d delivered, %d duplicates; answers %s%n",
                     sent.size(), pipeline.backend.spansById().size(), pipeline.backend.spanCount() - pipeline.backend.spansById().size(),
                     load.statuses);
             assertTrue(load.statuses.keySet().stream().allMatch(s -> s == 200 || s == 503), "only 200 or 503: " + load.statuses);
         }
+    }
+
+    /** Lifts the limit, lets the load run on 4 s and stops it; returns the spans answered 200, after checking some came after. */
+    private static Set<String> freeTheDiskThenStop(Pipeline pipeline, BroadcastLoad load) throws InterruptedException {
+        pipeline.processes().forEach(p -> prlimit(p, "unlimited:unlimited"));
+        int sentWhileFull = load.sent.size();
+        Thread.sleep(4000);
+        load.close();
+        assertTrue(load.sent.size() > sentWhileFull, "data is taken again once the disk has room: " + load.sent.size()
+                + " after " + sentWhileFull);
+        return load.sent;
     }
 
     private static long lines(ServiceProcess process, String text) throws IOException {
