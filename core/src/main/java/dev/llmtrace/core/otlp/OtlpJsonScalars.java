@@ -35,6 +35,8 @@ final class OtlpJsonScalars {
         return value;
     }
 
+    private static final String NOT_AN_INTEGER = "expected an integer (number or string)";
+
     /** Reads a 64-bit integer from a JSON number or a decimal string; unsigned values above 2^63 wrap. */
     static long readLong(JsonParser p, boolean unsigned) throws IOException {
         long fast = switch (p.currentToken()) {
@@ -51,10 +53,10 @@ final class OtlpJsonScalars {
                 case VALUE_NUMBER_INT -> p.getBigIntegerValue(); // Jackson bounds its digits
                 case VALUE_NUMBER_FLOAT -> exactInteger(p, p.getDecimalValue());
                 case VALUE_STRING -> exactInteger(p, decimalString(p));
-                default -> throw error(p, "expected an integer (number or string)");
+                default -> throw error(p, NOT_AN_INTEGER);
             };
         } catch (ArithmeticException | NumberFormatException e) {
-            throw error(p, "expected an integer (number or string)");
+            throw error(p, NOT_AN_INTEGER);
         }
         BigInteger min = unsigned ? BigInteger.ZERO : BigInteger.valueOf(Long.MIN_VALUE);
         BigInteger max = unsigned ? UNSIGNED_LONG_MAX : BigInteger.valueOf(Long.MAX_VALUE);
@@ -70,7 +72,7 @@ final class OtlpJsonScalars {
     private static BigDecimal decimalString(JsonParser p) throws IOException {
         String text = p.getText().trim();
         if (text.length() > MAX_NUMBER_CHARS) {
-            throw error(p, "expected an integer (number or string)"); // BigDecimal's parse is quadratic in digits
+            throw error(p, NOT_AN_INTEGER); // BigDecimal's parse is quadratic in digits
         }
         return new BigDecimal(text);
     }
@@ -89,7 +91,7 @@ final class OtlpJsonScalars {
         }
         BigDecimal stripped = d.stripTrailingZeros();
         if (stripped.scale() > 0) {
-            throw error(p, "expected an integer (number or string)");
+            throw error(p, NOT_AN_INTEGER);
         }
         return stripped.toBigIntegerExact(); // at most 20 digits now
     }
