@@ -30,15 +30,15 @@ class DiskFullTest {
     @Test
     void aFullDiskRefusesNewDataAndLosesNothingAnswered200() throws Exception {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/prlimit")), "util-linux prlimit sets the file-size limit");
-        Map<String, String> export = Map.of(
-                "export.sink.enabled", "false",
-                "export.destinations.backend.queue.max-bytes", "65536",
-                "export.destinations.second.type", "otlp-grpc",
-                "export.destinations.second.retry.initial-interval", "200ms",
-                "export.destinations.second.retry.max-interval", "2s",
-                "export.destinations.second.queue.max-bytes", "65536");
         try (FakeOtlpReceiver second = FakeOtlpReceiver.onFreePort();
-                Pipeline pipeline = new Pipeline("disk-full", withEndpoint(export, second), Map.of())) {
+                Pipeline pipeline = new Pipeline("disk-full", Map.of(
+                        "export.sink.enabled", "false",
+                        "export.destinations.backend.queue.max-bytes", "65536",
+                        "export.destinations.second.type", "otlp-grpc",
+                        "export.destinations.second.endpoint", "http://127.0.0.1:" + second.port(),
+                        "export.destinations.second.retry.initial-interval", "200ms",
+                        "export.destinations.second.retry.max-interval", "2s",
+                        "export.destinations.second.queue.max-bytes", "65536"), Map.of())) {
             pipeline.start();
             Path work = pipeline.sinkDir.getParent();
             BroadcastLoad load = new BroadcastLoad(pipeline.ingestHttp, 4, Duration.ofMillis(15), 77);
@@ -104,12 +104,6 @@ class DiskFullTest {
 
     private static long lines(ServiceProcess process, String text) throws IOException {
         return Files.readAllLines(process.log()).stream().filter(l -> l.contains(text)).count();
-    }
-
-    private static Map<String, String> withEndpoint(Map<String, String> settings, FakeOtlpReceiver second) {
-        Map<String, String> all = new java.util.HashMap<>(settings);
-        all.put("export.destinations.second.endpoint", "http://127.0.0.1:" + second.port());
-        return all;
     }
 
     /** The smallest segment log of the write-ahead log and the queues (acknowledgement files and the services' logs are smaller). */

@@ -1,6 +1,7 @@
 package dev.llmtrace.ingest;
 
 import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,6 +14,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -47,9 +49,7 @@ class StalledBodyTest {
                 stalled.add(startBody(524_288, start));
             }
             long started = System.nanoTime();
-            while (inFlight() < 4_194_304 && System.nanoTime() - started < 5_000_000_000L) {
-                Thread.sleep(20);
-            }
+            await().atMost(Duration.ofSeconds(5)).until(() -> inFlight() >= 4_194_304);
             assertEquals(4_194_304, inFlight(), "two stalled bodies hold the budget (the third was refused room)");
             IngestHttpTest.post(IngestHttpTest.JSON, Fixtures.bytes(Fixtures.BROADCAST_FULL)).then().statusCode(503);
 
@@ -58,11 +58,7 @@ class StalledBodyTest {
             }
             long waited = (System.nanoTime() - started) / 1_000_000;
             assertTrue(waited < 8_000, "closed after " + waited + " ms");
-            long closed = System.nanoTime();
-            while (inFlight() > 0 && System.nanoTime() - closed < 2_000_000_000L) {
-                Thread.sleep(20);
-            }
-            assertEquals(0, inFlight(), "all given back");
+            await().atMost(Duration.ofSeconds(2)).until(() -> inFlight() == 0); // all given back
             IngestHttpTest.goodRequestStillAccepted();
         } finally {
             for (Socket socket : stalled) {
