@@ -95,6 +95,15 @@ public interface IngestConfig {
         @Min(1024)
         @Max(268435456)
         int maxGrpcMessageBytes();
+
+        /**
+         * OTLP/gRPC calls whose message may be arriving at once; each may hold up to max-grpc-message-bytes of
+         * direct memory until all of it has come ({@link GrpcReceiveLimit}).
+         */
+        @WithDefault("32")
+        @Min(1)
+        @Max(4096)
+        int maxGrpcCallsReceiving();
     }
 
     interface Buffer {

@@ -8,6 +8,7 @@ import dev.llmtrace.core.memory.MemoryBudget;
 import dev.llmtrace.core.metrics.PipelineMetrics;
 import dev.llmtrace.core.retry.ExportException;
 import io.grpc.BindableService;
+import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
@@ -17,7 +18,8 @@ import java.util.concurrent.CompletableFuture;
 import io.smallrye.common.annotation.Identifier;
 
 /**
- * OTLP/gRPC {@code TraceService/Export}. Auth happens in {@link GrpcBearerAuth}; size limits in gRPC itself.
+ * OTLP/gRPC {@code TraceService/Export}. Auth happens in {@link GrpcBearerAuth}; size limits in gRPC itself;
+ * how many calls may be receiving at once in {@link GrpcReceiveLimit}.
  * The request is taken as its serialized bytes ({@link #bindService()}), so that a clean request goes
  * on to enrich as it came, without being built into objects and serialized again.
  */
@@ -27,9 +29,12 @@ public class OtlpGrpcReceiver implements BindableService {
     private final IngestConfig config;
     private final PipelineMetrics metrics;
     private final RequestMemory memory;
+    private final GrpcReceiveLimit receiveLimit;
 
-    public OtlpGrpcReceiver(TraceIntake intake, IngestConfig config, @Identifier("ingest") PipelineMetrics metrics, RequestMemory memory) {
+    public OtlpGrpcReceiver(TraceIntake intake, IngestConfig config, @Identifier("ingest") PipelineMetrics metrics, RequestMemory memory,
+            GrpcReceiveLimit receiveLimit) {
         this.memory = memory;
+        this.receiveLimit = receiveLimit;
         this.intake = intake;
         this.config = config;
         this.metrics = metrics;
@@ -37,7 +42,8 @@ public class OtlpGrpcReceiver implements BindableService {
 
     @Override
     public ServerServiceDefinition bindService() {
-        return SerializedExport.service(this::export);
+        // inside the global interceptors: the call is authenticated and its tenant known
+        return ServerInterceptors.intercept(SerializedExport.service(this::export), receiveLimit);
     }
 
     void export(byte[] request, StreamObserver<ExportTraceServiceResponse> responses) {
