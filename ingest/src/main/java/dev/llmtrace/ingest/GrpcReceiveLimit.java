@@ -4,6 +4,7 @@ import dev.llmtrace.core.grpc.GrpcErrors;
 import dev.llmtrace.core.grpc.Tenants;
 import dev.llmtrace.core.memory.MemoryBudget;
 import dev.llmtrace.core.metrics.PipelineMetrics;
+import com.sun.management.HotSpotDiagnosticMXBean;
 import io.grpc.ForwardingServerCallListener;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
@@ -13,7 +14,9 @@ import io.grpc.StatusRuntimeException;
 import io.micrometer.core.instrument.Gauge;
 import io.smallrye.common.annotation.Identifier;
 import jakarta.inject.Singleton;
+import java.lang.management.ManagementFactory;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.jboss.logging.Logger;
 
 /**
  * How many OTLP/gRPC calls may be receiving their message at once ({@code ingest.limits.max-grpc-calls-receiving}).
@@ -27,6 +30,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 @Singleton // made with the receiver at start, so its gauge is there before the first call
 public class GrpcReceiveLimit implements ServerInterceptor {
+    private static final Logger LOG = Logger.getLogger(GrpcReceiveLimit.class);
+
     private final MemoryBudget slots;
     private final long slot;
     private final IngestConfig config;
@@ -37,9 +42,26 @@ public class GrpcReceiveLimit implements ServerInterceptor {
         this.metrics = metrics;
         this.slot = config.limits().maxGrpcMessageBytes();
         this.slots = new MemoryBudget(slot * config.limits().maxGrpcCallsReceiving(), config.memory().tenantShare());
+        warnIfOverHalfOfDirectMemory(slot * config.limits().maxGrpcCallsReceiving());
         Gauge.builder("llmtrace.grpc.calls.receiving", () -> slots.used() / slot)
                 .description("OTLP/gRPC calls whose message is still being received").tag("service", metrics.service())
                 .register(metrics.registry());
+    }
+
+    /** Direct memory is the JVM's -XX:MaxDirectMemorySize, or its heap's maximum when that is not set. */
+    private static void warnIfOverHalfOfDirectMemory(long worst) {
+        long direct;
+        try {
+            String set = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class).getVMOption("MaxDirectMemorySize").getValue();
+            direct = Long.parseLong(set) > 0 ? Long.parseLong(set) : Runtime.getRuntime().maxMemory();
+        } catch (RuntimeException e) { // not HotSpot (a native image): nothing to compare with
+            return;
+        }
+        if (worst > direct / 2) {
+            LOG.warnf("OTLP/gRPC calls receiving at once may hold %d MiB of direct memory (ingest.limits.max-grpc-calls-receiving "
+                    + "x max-grpc-message-bytes), more than half of this JVM's %d MiB: lower the limit or raise -XX:MaxDirectMemorySize",
+                    worst >> 20, direct >> 20);
+        }
     }
 
     @Override
