@@ -1,10 +1,10 @@
 package dev.llmtrace.ingest;
 
+import com.sun.management.HotSpotDiagnosticMXBean;
 import dev.llmtrace.core.grpc.GrpcErrors;
 import dev.llmtrace.core.grpc.Tenants;
 import dev.llmtrace.core.memory.MemoryBudget;
 import dev.llmtrace.core.metrics.PipelineMetrics;
-import com.sun.management.HotSpotDiagnosticMXBean;
 import io.grpc.ForwardingServerCallListener;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
