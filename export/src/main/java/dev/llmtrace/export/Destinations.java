@@ -39,6 +39,7 @@ public class Destinations {
     private static final Logger LOG = Logger.getLogger(Destinations.class);
     private static final Duration QUEUE_FULL_RETRY = Duration.ofSeconds(1);
     private final LogEvery unwritable = new LogEvery(Duration.ofSeconds(10));
+    private final PartlyQueued partlyQueued = new PartlyQueued();
 
     private final List<DestinationWorker> workers = new ArrayList<>();
     private final ExportConfig config;
@@ -83,6 +84,10 @@ public class Destinations {
     }
 
     private record Target(DestinationWorker worker, int spans, byte[] body) {}
+
+    private static PartlyQueued.Body body(Target t, String tenant, Map<byte[], Integer> crcs) {
+        return new PartlyQueued.Body(t.worker().spec().name(), tenant, t.body().length, crcs.get(t.body()));
+    }
 
     /**
      * Queues a batch received as protobuf bytes. A destination that takes the whole batch as it is
@@ -141,7 +146,10 @@ public class Destinations {
         return targets;
     }
 
-    /** Reserves room in every target's queue first, then appends: all or none. */
+    /**
+     * Reserves room in every target's queue first, then appends: all or none, but for a queue that cannot be written
+     * (a full disk) after others took the batch. Those are remembered ({@link PartlyQueued}) and left out of the retry.
+     */
     private void enqueue(List<Target> targets, String tenant, java.util.function.BooleanSupplier callerGone) {
         Map<byte[], Integer> crcs = new IdentityHashMap<>(); // once per distinct body (most queues share one), before the lock
         targets.forEach(t -> crcs.computeIfAbsent(t.body(), Crc32Combine::of));
@@ -149,8 +157,22 @@ public class Destinations {
             if (callerGone.getAsBoolean()) {
                 throw ExportException.retryable("caller_gone", "the caller gave up before the batch was queued; it retries", QUEUE_FULL_RETRY);
             }
+            List<Target> todo = targets;
+            List<PartlyQueued.Body> queuedBefore = List.of();
+            if (!partlyQueued.isEmpty()) {
+                todo = new ArrayList<>();
+                queuedBefore = new ArrayList<>();
+                for (Target t : targets) {
+                    PartlyQueued.Body body = body(t, tenant, crcs);
+                    if (partlyQueued.has(body)) {
+                        queuedBefore.add(body);
+                    } else {
+                        todo.add(t);
+                    }
+                }
+            }
             List<Target> reserved = new ArrayList<>();
-            for (Target t : targets) {
+            for (Target t : todo) {
                 if (!t.worker().reserve(t.body().length)) {
                     reserved.forEach(r -> r.worker().release(r.body().length));
                     throw ExportException.retryable("queue_full", "the queue of destination " + t.worker().spec().name()
@@ -160,20 +182,22 @@ public class Destinations {
             }
             int appended = 0;
             try {
-                for (Target t : targets) {
+                for (Target t : todo) {
                     t.worker().appendReserved(tenant, t.spans(), t.body(), crcs.get(t.body()));
                     appended++;
                 }
             } catch (java.io.UncheckedIOException e) {
                 // the failed append gave its room back; the queues after it would keep theirs for good, and
                 // after enough retries look full with nothing in them
-                targets.subList(appended + 1, targets.size()).forEach(t -> t.worker().release(t.body().length));
-                String name = targets.get(appended).worker().spec().name();
+                todo.subList(appended + 1, todo.size()).forEach(t -> t.worker().release(t.body().length));
+                todo.subList(0, appended).forEach(t -> partlyQueued.remember(body(t, tenant, crcs)));
+                String name = todo.get(appended).worker().spec().name();
                 unwritable.log(left -> LOG.errorf("cannot write the queue of destination %s, refusing data (the sender retries): %s%s",
                         name, e.getMessage(), LogEvery.leftOut(left)));
                 throw ExportException.retryable("queue_unwritable", "the queue of destination " + name
                         + " cannot be written", QUEUE_FULL_RETRY);
             }
+            queuedBefore.forEach(partlyQueued::forget);
         }
         if (fsync.everyWrite()) {
             targets.forEach(t -> t.worker().sync());
