@@ -42,7 +42,7 @@ public class GrpcReceiveLimit implements ServerInterceptor {
         this.metrics = metrics;
         this.slot = config.limits().maxGrpcMessageBytes();
         this.slots = new MemoryBudget(slot * config.limits().maxGrpcCallsReceiving(), config.memory().tenantShare());
-        warnIfOverHalfOfDirectMemory(slot * config.limits().maxGrpcCallsReceiving());
+        warnIfOverHalfOfDirectMemory(slots.maxBytes());
         Gauge.builder("llmtrace.grpc.calls.receiving", () -> slots.used() / slot)
                 .description("OTLP/gRPC calls whose message is still being received").tag("service", metrics.service())
                 .register(metrics.registry());

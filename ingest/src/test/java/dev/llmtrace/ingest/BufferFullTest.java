@@ -58,8 +58,7 @@ class BufferFullTest {
 
         ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", 24317).usePlaintext().build();
         try {
-            Metadata headers = new Metadata();
-            headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer test-token-acme");
+            Metadata headers = IngestGrpcTest.bearer("test-token-acme");
             var stub = TraceServiceGrpc.newBlockingStub(channel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
             long g0 = System.nanoTime();
             StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
@@ -84,8 +83,7 @@ class BufferFullTest {
                 .contains("llmtrace_buffer_waiting{service=\"ingest\"} 1.0"));
         ManagedChannel again = ManagedChannelBuilder.forAddress("localhost", 24317).usePlaintext().build();
         try {
-            Metadata headers = new Metadata();
-            headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer test-token-acme");
+            Metadata headers = IngestGrpcTest.bearer("test-token-acme");
             var stub = TraceServiceGrpc.newFutureStub(again).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
             var grpcWaiting = stub.export(OtlpJson.parseTraces(Fixtures.bytes(Fixtures.BROADCAST_FULL)));
             await().atMost(Duration.ofSeconds(2)).until(() -> given().port(29101).get("/q/metrics").asString()

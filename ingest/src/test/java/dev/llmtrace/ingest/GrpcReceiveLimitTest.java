@@ -1,5 +1,6 @@
 package dev.llmtrace.ingest;
 
+import static dev.llmtrace.ingest.IngestGrpcTest.bearer;
 import static dev.llmtrace.ingest.IngestGrpcTest.metric;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -126,11 +127,5 @@ class GrpcReceiveLimitTest {
             call.sendMessage(request);
             call.halfClose();
         }
-    }
-
-    static Metadata bearer(String token) {
-        Metadata headers = new Metadata();
-        headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
-        return headers;
     }
 }

@@ -47,11 +47,15 @@ class IngestGrpcTest {
         channel.shutdownNow();
     }
 
-    TraceServiceGrpc.TraceServiceBlockingStub stub(String token) {
+    /** The Authorization header of a client with {@code token}. */
+    static Metadata bearer(String token) {
         Metadata headers = new Metadata();
-        if (token != null) {
-            headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
-        }
+        headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
+        return headers;
+    }
+
+    TraceServiceGrpc.TraceServiceBlockingStub stub(String token) {
+        Metadata headers = token == null ? new Metadata() : bearer(token);
         return TraceServiceGrpc.newBlockingStub(channel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
                 .withDeadlineAfter(10, java.util.concurrent.TimeUnit.SECONDS);
     }
@@ -84,8 +88,7 @@ class IngestGrpcTest {
         int name = com.google.common.primitives.Bytes.indexOf(badUtf8, "LLM Generation".getBytes(java.nio.charset.StandardCharsets.UTF_8));
         badUtf8[name] = (byte) 0xC3; // a lead byte followed by ASCII: not UTF-8
         for (byte[] body : java.util.List.of(truncated, badUtf8)) {
-            Metadata headers = new Metadata();
-            headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer test-token-beta");
+            Metadata headers = bearer("test-token-beta");
             StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> io.grpc.stub.ClientCalls.blockingUnaryCall(
                     io.grpc.ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(headers)),
                     dev.llmtrace.core.grpc.SerializedExport.METHOD, io.grpc.CallOptions.DEFAULT, body));
