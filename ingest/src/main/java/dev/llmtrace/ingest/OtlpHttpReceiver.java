@@ -11,19 +11,23 @@ import dev.llmtrace.core.otlp.OtlpJsonException;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.Optional;
 import io.smallrye.common.annotation.Identifier;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * OTLP/HTTP {@code POST /v1/traces}, protobuf or JSON, plain or gzip, answered in the request's
@@ -41,10 +45,15 @@ public class OtlpHttpReceiver {
     private final PipelineMetrics metrics;
     private final IngestConfig config;
     private final RequestMemory memory;
+    private final Vertx vertx;
+    /** HTTP/2 bodies in progress: the connection's idle timeout does not end one that stops while others keep it busy. */
+    private final StalledStreams stalledStreams;
 
     public OtlpHttpReceiver(TraceIntake intake, TokenAuthenticator authenticator, @Identifier("ingest") PipelineMetrics metrics, IngestConfig config,
-            RequestMemory memory) {
+            RequestMemory memory, Vertx vertx, @ConfigProperty(name = "quarkus.http.idle-timeout", defaultValue = "30M") Duration idleTimeout) {
         this.memory = memory;
+        this.vertx = vertx;
+        this.stalledStreams = new StalledStreams(idleTimeout);
         this.intake = intake;
         this.authenticator = authenticator;
         this.metrics = metrics;
@@ -53,6 +62,7 @@ public class OtlpHttpReceiver {
 
     void routes(@Observes Router router) {
         router.route(PATH).handler(this::handle);
+        vertx.setPeriodic(stalledStreams.sweepEveryMillis(), tick -> stalledStreams.sweep(System.nanoTime()));
     }
 
     /** A request refused before its spans could be accepted. */
@@ -108,8 +118,12 @@ public class OtlpHttpReceiver {
         Buffer body = Buffer.buffer();
         long[] received = {0};
         boolean[] finished = {false};
+        StalledStreams.Body watched = request.version() != HttpVersion.HTTP_2 ? null : watchForStall(ctx, finished, lease);
         request.handler(chunk -> {
             received[0] += chunk.length();
+            if (watched != null) {
+                watched.received(received[0]);
+            }
             if (received[0] <= limit && !overBudget[0]) {
                 if (declared < 0 && !lease.grow((long) chunk.length() * factor)) {
                     overBudget[0] = true; // chunked: charged as it arrives
@@ -121,14 +135,26 @@ public class OtlpHttpReceiver {
                 finished[0] = true;
                 lease.close();
                 refuse(ctx, json, tooLarge(limit));
-                request.connection().close();
+                if (watched != null) {
+                    watched.done();
+                }
+                // HTTP/2: the 413, then RST_STREAM(NO_ERROR) stops this upload alone (RFC 9113 8.1); HTTP/1.1 can only close
+                if (request.version() != HttpVersion.HTTP_2 || !ctx.response().reset(HTTP2_NO_ERROR)) {
+                    request.connection().close();
+                }
             }
         });
         request.exceptionHandler(e -> {
             finished[0] = true;
             lease.close();
+            if (watched != null) {
+                watched.done();
+            }
         });
         request.endHandler(v -> {
+            if (watched != null) {
+                watched.done();
+            }
             if (finished[0]) {
                 return;
             }
@@ -155,6 +181,25 @@ public class OtlpHttpReceiver {
         });
         request.resume();
     }
+
+    /**
+     * An HTTP/2 body that gets no byte for the idle timeout has its stream reset (CANCEL) and its memory given back,
+     * on the thread that reads it; the connection and its other streams go on.
+     */
+    private StalledStreams.Body watchForStall(RoutingContext ctx, boolean[] finished, MemoryBudget.Lease lease) {
+        io.vertx.core.Context reader = vertx.getOrCreateContext();
+        return stalledStreams.watch(() -> reader.runOnContext(v -> {
+            if (!finished[0]) {
+                finished[0] = true;
+                lease.close();
+                metrics.rejected("body_stalled", 0);
+                ctx.response().reset(HTTP2_CANCEL);
+            }
+        }));
+    }
+
+    private static final long HTTP2_NO_ERROR = 0x0;
+    private static final long HTTP2_CANCEL = 0x8;
 
     private static long contentLength(HttpServerRequest request) {
         try {

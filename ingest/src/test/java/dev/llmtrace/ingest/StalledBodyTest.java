@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
  * A sender whose body stops coming (its link died mid-request, and nothing closes a half-open connection for
  * a long time) holds what its declared length charged to the memory budget. Two such requests used to fill
  * the budget, and every other sender got 503 for as long as Quarkus keeps an idle connection (30 minutes). ingest
- * closes connections idle for quarkus.http.idle-timeout (30 s), which gives the charge back.
+ * closes connections idle for quarkus.http.idle-timeout (30 s), which gives the charge back (HTTP/2: {@link Http2StreamsTest}).
  */
 @QuarkusTest
 @TestProfile(StalledBodyTest.ShortIdleTimeout.class)
@@ -111,11 +111,11 @@ class StalledBodyTest {
         return head + new String(in.readNBytes(length), StandardCharsets.UTF_8);
     }
 
-    private static double inFlight() {
+    static double inFlight() {
         return counter("llmtrace_memory_in_flight_bytes{service=\"ingest\"}");
     }
 
-    private static double counter(String series) {
+    static double counter(String series) {
         String metrics = given().port(29101).get("/q/metrics").asString();
         return metrics.lines().filter(l -> l.startsWith(series + " ")).mapToDouble(l -> Double.parseDouble(l.substring(series.length() + 1)))
                 .findFirst().orElse(0);
