@@ -82,18 +82,24 @@ final class Pipeline implements AutoCloseable {
         }
         exportProps.put("quarkus.grpc.server.port", Integer.toString(exportGrpc));
         exportProps.put("quarkus.http.port", Integer.toString(FreePorts.next()));
+        // the hops' connections renewed every few seconds (2 min by default), so every count here is also a count
+        // across connections told to go away with calls in flight
+        exportProps.putIfAbsent("export.grpc.max-connection-age", HOP_CONNECTION_AGE);
         export = new ServiceProcess("export", exportProps, environments.getOrDefault("export", Map.of()), Integer.parseInt(exportProps.get("quarkus.http.port")), work);
 
         Map<String, String> enrichProps = new HashMap<>();
         enrichProps.put("quarkus.grpc.server.port", Integer.toString(enrichGrpc));
         enrichProps.put("quarkus.http.port", Integer.toString(FreePorts.next()));
         enrichProps.put("quarkus.grpc.clients.export.port", Integer.toString(exportGrpc));
+        enrichProps.put("enrich.grpc.max-connection-age", HOP_CONNECTION_AGE);
         enrich = new ServiceProcess("enrich", enrichProps, environments.getOrDefault("enrich", Map.of()), Integer.parseInt(enrichProps.get("quarkus.http.port")), work);
 
         ingestProps.put("quarkus.grpc.clients.enrich.port", Integer.toString(enrichGrpc));
         ingest = new ServiceProcess("ingest", ingestProps, ingestEnv, ingestManagement, work);
         processes = List.of(export, enrich, ingest);
     }
+
+    static final String HOP_CONNECTION_AGE = "3s";
 
     /** The processes of this assembly, in start order (three, or the all-in-one alone). */
     List<ServiceProcess> processes() {

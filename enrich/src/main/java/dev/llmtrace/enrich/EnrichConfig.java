@@ -29,6 +29,9 @@ public interface EnrichConfig {
     @Valid
     dev.llmtrace.core.config.MemoryConfig memory();
 
+    /** How long the gRPC server keeps a connection (see GrpcServerConfig). */
+    dev.llmtrace.core.config.GrpcServerConfig grpc();
+
     /** The global privacy policy: no destination receives more than it allows. */
     @Valid
     dev.llmtrace.core.config.PrivacyConfig privacy();

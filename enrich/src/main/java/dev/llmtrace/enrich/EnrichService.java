@@ -8,6 +8,11 @@ import io.grpc.ServerServiceDefinition;
 import io.grpc.stub.StreamObserver;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import io.quarkus.grpc.GrpcService;
+import io.quarkus.grpc.api.ServerBuilderCustomizer;
+import io.quarkus.grpc.runtime.config.GrpcServerConfiguration;
+import io.vertx.grpc.VertxServerBuilder;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
 import io.quarkus.grpc.RegisterInterceptor;
 import io.smallrye.common.annotation.Identifier;
 
@@ -34,5 +39,17 @@ public class EnrichService implements BindableService {
     // deadline, which ingest then retries into duplicates (MemoryBurstTest)
     public void export(byte[] request, StreamObserver<ExportTraceServiceResponse> responses) {
         hop.export(request, responses);
+    }
+
+    /** The gRPC server's connections end after {@code enrich.grpc.max-connection-age} (here, as the all-in-one leaves this gRPC face out). */
+    @Produces
+    @Singleton
+    static ServerBuilderCustomizer<VertxServerBuilder> connectionAge(EnrichConfig config) {
+        return new ServerBuilderCustomizer<>() {
+            @Override
+            public void customize(GrpcServerConfiguration grpc, VertxServerBuilder builder) {
+                config.grpc().applyTo(builder.nettyBuilder());
+            }
+        };
     }
 }

@@ -35,6 +35,9 @@ public interface ExportConfig {
     @Valid
     dev.llmtrace.core.config.MemoryConfig memory();
 
+    /** How long the gRPC server keeps a connection (see GrpcServerConfig). */
+    dev.llmtrace.core.config.GrpcServerConfig grpc();
+
     /** On shutdown, how long healthy destinations may keep draining their queues; the rest stays on disk. */
     @WithDefault("10s")
     Duration drainTimeout();

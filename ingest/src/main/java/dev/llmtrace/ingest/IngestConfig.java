@@ -34,6 +34,9 @@ public interface IngestConfig {
     @Valid
     dev.llmtrace.core.config.MemoryConfig memory();
 
+    /** How long the gRPC server keeps a connection (see GrpcServerConfig). */
+    dev.llmtrace.core.config.GrpcServerConfig grpc();
+
     @Valid
     Tls tls();
 

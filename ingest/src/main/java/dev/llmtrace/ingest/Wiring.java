@@ -7,6 +7,9 @@ import io.grpc.Channel;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.arc.DefaultBean;
 import io.quarkus.grpc.GrpcClient;
+import io.quarkus.grpc.api.ServerBuilderCustomizer;
+import io.quarkus.grpc.runtime.config.GrpcServerConfiguration;
+import io.vertx.grpc.VertxServerBuilder;
 import jakarta.enterprise.inject.Produces;
 import io.smallrye.common.annotation.Identifier;
 import jakarta.inject.Singleton;
@@ -29,5 +32,17 @@ class Wiring {
     @Identifier("enrich")
     NextHop toEnrich(@GrpcClient("enrich") Channel enrich, IngestConfig config) {
         return GrpcTraceForwarder.toNextHop(enrich, config.forward().timeout());
+    }
+
+    /** The gRPC server's connections end after {@code ingest.grpc.max-connection-age}. */
+    @Produces
+    @Singleton
+    static ServerBuilderCustomizer<VertxServerBuilder> connectionAge(IngestConfig config) {
+        return new ServerBuilderCustomizer<>() {
+            @Override
+            public void customize(GrpcServerConfiguration grpc, VertxServerBuilder builder) {
+                config.grpc().applyTo(builder.nettyBuilder());
+            }
+        };
     }
 }
