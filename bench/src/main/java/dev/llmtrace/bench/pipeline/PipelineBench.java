@@ -114,7 +114,7 @@ public final class PipelineBench {
             contender.processes.forEach((label, p) -> stats.put(label, new ProcessStats(p.pid())));
             sampler.scheduleAtFixedRate(() -> stats.values().forEach(ProcessStats::sample), 0, 500, TimeUnit.MILLISECONDS);
 
-            settle(contender.name + ": warm-up", stats, o.warmupSeconds, o, seconds -> load.closedLoop(o.concurrency, seconds));
+            settle(contender.name + ": warm-up", stats, accepted, o.warmupSeconds, o, seconds -> load.closedLoop(o.concurrency, seconds));
             awaitDelivered(sinks, accepted, 120);
 
             // sustained throughput: what reaches every sink while the client keeps requests in flight
@@ -137,7 +137,7 @@ public final class PipelineBench {
             for (int rate : o.rates) {
                 log(contender.name + ": " + rate + " spans/s for " + o.rateSeconds + " s");
                 // settle: paced, smaller batches run code the closed loop did not (the JIT compiles again)
-                settle(contender.name + ": " + rate + " spans/s settle", stats, SETTLE_STEP_SECONDS, o, s -> load.fixedRate(rate, s));
+                settle(contender.name + ": " + rate + " spans/s settle", stats, accepted, SETTLE_STEP_SECONDS, o, s -> load.fixedRate(rate, s));
                 awaitDelivered(sinks, accepted, 60);
                 sinks.forEach(LatencySink::takeLatencies);
                 stats.values().forEach(ProcessStats::mark);
@@ -172,7 +172,7 @@ public final class PipelineBench {
         log(contender.name + ": Broadcast workload, " + o.broadcastConnections + " connections, " + o.broadcastSeconds + " s");
         // settle: connections open, and the HTTP JSON path (which the gRPC warm-up never ran) compiled by the JIT:
         // with 10 s, the JVMs were still compiling it for much of the measurement
-        settle(contender.name + ": Broadcast settle", stats, o.broadcastSettleSeconds, o,
+        settle(contender.name + ": Broadcast settle", stats, accepted, o.broadcastSettleSeconds, o,
                 seconds -> client.closedLoop(o.broadcastConnections, seconds));
         awaitDelivered(sinks, accepted, 60);
         sinks.forEach(LatencySink::takeLatencies);
@@ -210,9 +210,12 @@ public final class PipelineBench {
      * Runs {@code workload} for at least {@code minSeconds}, then on until the JVMs' JIT compilers used less than
      * {@code jit-settled} of the contender's CPU over the last step (or {@code warmup-max} is reached). A JVM still
      * compiles minutes after it starts, and on 2 cores that CPU is taken from the work: measured too early, a JVM
-     * contender's figures are its warm-up's. The Collector has no JIT and settles at the minimum.
+     * contender's figures are its warm-up's. The Collector has no JIT and settles at the minimum. Each step after the
+     * first is logged with the spans accepted per second and the contender's cores, so a profile taken during the
+     * warm-up can be read against its rate (the same build's closed loop has spread by a quarter between runs).
      */
-    static void settle(String what, Map<String, ProcessStats> stats, int minSeconds, Options o, Workload workload) throws InterruptedException {
+    static void settle(String what, Map<String, ProcessStats> stats, LongSupplier accepted, int minSeconds, Options o, Workload workload)
+            throws InterruptedException {
         log(what + " " + minSeconds + " s or more, until the JIT is under " + Math.round(o.jitSettledShare * 100) + " % of the CPU");
         int first = Math.max(0, minSeconds - SETTLE_STEP_SECONDS);
         if (first > 0) {
@@ -222,9 +225,14 @@ public final class PipelineBench {
         double share;
         do {
             stats.values().forEach(ProcessStats::mark);
+            long acceptedBefore = accepted.getAsLong();
+            long t0 = System.nanoTime();
             workload.run(SETTLE_STEP_SECONDS);
             ran += SETTLE_STEP_SECONDS;
             share = jitShare(stats);
+            double cores = stats.values().stream().mapToDouble(ProcessStats::cores).sum();
+            log(String.format(Locale.ROOT, "%s: at %d s, %.0f spans/s accepted, %.2f cores, JIT %.0f %%", what, ran,
+                    (accepted.getAsLong() - acceptedBefore) / ((System.nanoTime() - t0) / 1e9), cores, share * 100));
         } while (share >= o.jitSettledShare && ran < o.warmupMaxSeconds);
         log(String.format(Locale.ROOT, "%s took %d s; JIT %.0f %% of the CPU in its last %d s", what, ran, share * 100, SETTLE_STEP_SECONDS));
     }
