@@ -118,12 +118,10 @@ public class OtlpHttpReceiver {
         Buffer body = Buffer.buffer();
         long[] received = {0};
         boolean[] finished = {false};
-        StalledStreams.Body watched = request.version() != HttpVersion.HTTP_2 ? null : watchForStall(ctx, finished, lease);
+        StalledStreams.Body watched = request.version() == HttpVersion.HTTP_2 ? watchForStall(ctx, finished, lease) : StalledStreams.NOT_WATCHED;
         request.handler(chunk -> {
             received[0] += chunk.length();
-            if (watched != null) {
-                watched.received(received[0]);
-            }
+            watched.received(received[0]);
             if (received[0] <= limit && !overBudget[0]) {
                 if (declared < 0 && !lease.grow((long) chunk.length() * factor)) {
                     overBudget[0] = true; // chunked: charged as it arrives
@@ -135,9 +133,7 @@ public class OtlpHttpReceiver {
                 finished[0] = true;
                 lease.close();
                 refuse(ctx, json, tooLarge(limit));
-                if (watched != null) {
-                    watched.done();
-                }
+                watched.done();
                 // HTTP/2: the 413, then RST_STREAM(NO_ERROR) stops this upload alone (RFC 9113 8.1); HTTP/1.1 can only close
                 if (request.version() != HttpVersion.HTTP_2 || !ctx.response().reset(HTTP2_NO_ERROR)) {
                     request.connection().close();
@@ -147,14 +143,10 @@ public class OtlpHttpReceiver {
         request.exceptionHandler(e -> {
             finished[0] = true;
             lease.close();
-            if (watched != null) {
-                watched.done();
-            }
+            watched.done();
         });
         request.endHandler(v -> {
-            if (watched != null) {
-                watched.done();
-            }
+            watched.done();
             if (finished[0]) {
                 return;
             }

@@ -23,15 +23,14 @@ final class StalledStreams {
         return Math.max(100, idleNanos / 4 / 1_000_000);
     }
 
+    /** A body no sweep looks at (HTTP/1.1: its connection's idle timeout ends it); its calls do nothing. */
+    static final Body NOT_WATCHED = new Body(null, null);
+
     /** Starts watching a body; {@code onStall} runs on the sweeping thread. */
     Body watch(Runnable onStall) {
-        Body body = new Body(onStall);
+        Body body = new Body(reading, onStall);
         reading.add(body);
         return body;
-    }
-
-    int watched() {
-        return reading.size();
     }
 
     /** Hands each body that received nothing since {@code idle} ago to its {@code onStall}, and stops watching it. */
@@ -48,25 +47,31 @@ final class StalledStreams {
     }
 
     /** One body being read: the reading thread counts its bytes, the sweep compares them with what it saw last. */
-    final class Body {
+    static final class Body {
+        private final Set<Body> reading;
         private final Runnable onStall;
         private volatile long received;
         // the sweep's own: only the one sweeping thread reads and writes them
         private long receivedAtLastLook = -1;
         private long lastProgressNanos;
 
-        private Body(Runnable onStall) {
+        private Body(Set<Body> reading, Runnable onStall) {
+            this.reading = reading;
             this.onStall = onStall;
         }
 
         /** Called by the one thread reading the body. */
         void received(long total) {
-            received = total;
+            if (reading != null) { // no volatile write to the one shared NOT_WATCHED from every event loop
+                received = total;
+            }
         }
 
         /** The body was read to its end, failed or was refused: no longer watched. */
         void done() {
-            reading.remove(this);
+            if (reading != null) {
+                reading.remove(this);
+            }
         }
     }
 }

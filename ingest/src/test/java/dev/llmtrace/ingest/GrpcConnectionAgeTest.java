@@ -4,6 +4,7 @@ import static dev.llmtrace.ingest.IngestGrpcTest.bearer;
 import static dev.llmtrace.ingest.IngestGrpcTest.metric;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.llmtrace.core.grpc.SerializedExport;
@@ -75,7 +76,7 @@ class GrpcConnectionAgeTest {
             }
             long waited = (System.nanoTime() - started) / 1_000_000;
             assertTrue(stalled.answer().isDone(), "the stalled call still holds its slot after " + waited + " ms");
-            ExecutionException ended = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, () -> stalled.answer().get());
+            ExecutionException ended = assertThrows(ExecutionException.class, () -> stalled.answer().get());
             assertEquals(Status.Code.UNAVAILABLE, Status.fromThrowable(ended.getCause()).getCode(), ended.getCause().toString());
             assertTrue(waited < 6_000, "ended after " + waited + " ms (age 2 s + 10 %, grace 1 s)");
             await().atMost(Duration.ofSeconds(2)).until(() -> metric(GrpcReceiveLimitTest.RECEIVING) == 0.0);

@@ -183,7 +183,7 @@ public final class PipelineBench {
         long t0 = System.nanoTime();
         client.closedLoop(o.broadcastConnections, o.broadcastSeconds);
         double seconds = (System.nanoTime() - t0) / 1e9;
-        double cores = stats.values().stream().mapToDouble(ProcessStats::cores).sum();
+        double cores = cores(stats);
         double jitShare = jitShare(stats);
         long requests = client.acceptedSpans.get() - before;
         boolean all = awaitDelivered(sinks, accepted, 120);
@@ -230,15 +230,18 @@ public final class PipelineBench {
             workload.run(SETTLE_STEP_SECONDS);
             ran += SETTLE_STEP_SECONDS;
             share = jitShare(stats);
-            double cores = stats.values().stream().mapToDouble(ProcessStats::cores).sum();
             log(String.format(Locale.ROOT, "%s: at %d s, %.0f spans/s accepted, %.2f cores, JIT %.0f %%", what, ran,
-                    (accepted.getAsLong() - acceptedBefore) / ((System.nanoTime() - t0) / 1e9), cores, share * 100));
+                    (accepted.getAsLong() - acceptedBefore) / ((System.nanoTime() - t0) / 1e9), cores(stats), share * 100));
         } while (share >= o.jitSettledShare && ran < o.warmupMaxSeconds);
         log(String.format(Locale.ROOT, "%s took %d s; JIT %.0f %% of the CPU in its last %d s", what, ran, share * 100, SETTLE_STEP_SECONDS));
     }
 
+    static double cores(Map<String, ProcessStats> stats) {
+        return stats.values().stream().mapToDouble(ProcessStats::cores).sum();
+    }
+
     static double jitShare(Map<String, ProcessStats> stats) {
-        double cores = stats.values().stream().mapToDouble(ProcessStats::cores).sum();
+        double cores = cores(stats);
         return cores == 0 ? 0 : stats.values().stream().mapToDouble(ProcessStats::jitCores).sum() / cores;
     }
 
