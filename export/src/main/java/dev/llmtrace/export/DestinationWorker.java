@@ -46,9 +46,12 @@ final class DestinationWorker implements AutoCloseable {
     private volatile boolean stopping;
     /** Set when the queue refused a batch; cleared once it has drained to half its capacity (hysteresis). */
     private volatile boolean refusedData;
+    /** Told after each batch leaves the queue: callers waiting for room may go on. */
+    private final Runnable roomFreed;
 
-    DestinationWorker(DestinationSpec spec, PersistentQueue queue, DeadLetters deadLetters, MeterRegistry registry) {
+    DestinationWorker(DestinationSpec spec, PersistentQueue queue, DeadLetters deadLetters, MeterRegistry registry, Runnable roomFreed) {
         this.spec = spec;
+        this.roomFreed = roomFreed;
         this.sender = spec.sender();
         this.queue = queue;
         this.deadLetters = deadLetters;
@@ -62,7 +65,8 @@ final class DestinationWorker implements AutoCloseable {
 
     /**
      * Room for {@code bytes} more in the queue, reserved: when full, a drop-oldest queue evicts its oldest
-     * batches (counted) and a blocking one refuses (counted, and not ready until it has drained to half).
+     * batches (counted) and a blocking one has none (not ready until it has drained to half; the caller may
+     * wait for room, and counts the refusal with {@link #refused} when it gives up).
      */
     boolean reserve(int bytes) {
         if (queue.tryReserve(bytes)) {
@@ -81,9 +85,13 @@ final class DestinationWorker implements AutoCloseable {
                 return true;
             }
         }
-        metrics.failed("queue_full");
         refusedData = true;
         return false;
+    }
+
+    /** A batch was refused for want of room here, after any wait for it. */
+    void refused() {
+        metrics.failed("queue_full");
     }
 
     /** Gives back room {@link #reserve} took for a batch that another destination refused. */
@@ -183,7 +191,7 @@ final class DestinationWorker implements AutoCloseable {
                 LOG.warnf("destination %s rejected %d of %d span(s): %s", spec.name(), result.rejectedSpans(),
                         item.spans(), result.message());
             }
-            queue.ack(item.id());
+            ack(item);
             return true;
         } catch (InterruptedException e) {
             delivery.cancel(false);
@@ -202,7 +210,7 @@ final class DestinationWorker implements AutoCloseable {
                     metrics.dropped(failure.reason(), item.spans());
                     LOG.warnf("destination %s refused a batch of %d span(s) for good (%s); dropped, not retried",
                             spec.name(), item.spans(), failure.getMessage());
-                    queue.ack(item.id());
+                    ack(item);
                 }
             }
             return true;
@@ -237,7 +245,13 @@ final class DestinationWorker implements AutoCloseable {
             LOG.errorf("destination %s: gave up on %d span(s) and could not write the dead-letter file: %s",
                     spec.name(), item.spans(), e.getMessage());
         }
+        ack(item);
+    }
+
+    /** The batch leaves the queue (delivered, refused for good or dead-lettered): its room is free again. */
+    private void ack(PersistentQueue.Item item) {
         queue.ack(item.id());
+        roomFreed.run();
     }
 
     /** Stops taking new work at {@code deadline}: healthy consumers drain until then, the rest stays on disk. */

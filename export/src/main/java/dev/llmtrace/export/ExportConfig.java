@@ -177,6 +177,13 @@ public interface ExportConfig {
         @WithDefault("1s")
         Duration fsyncInterval();
 
+        /**
+         * How long a batch waits for room in a full blocking queue before it is refused (enrich, and ingest, then
+         * hold it and retry); 0 refuses at once. Within enrich's call deadline ({@code enrich.forward.timeout}).
+         */
+        @WithDefault("2s")
+        Duration waitForRoom();
+
         @WithDefault("16777216")
         @Min(4096)
         long segmentBytes();

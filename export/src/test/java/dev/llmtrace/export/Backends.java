@@ -3,6 +3,7 @@ package dev.llmtrace.export;
 import dev.llmtrace.core.FakeOtlpReceiver;
 import dev.llmtrace.core.FreePorts;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -29,6 +30,8 @@ public class Backends implements QuarkusTestResourceLifecycleManager {
     static FakeHttpBackend doomed;
     static FakeHttpBackend droppingOldest;
     static FakeHttpBackend blocking;
+    /** Longer than the blocking destination's longest retry wait (1 s): a waiting batch is taken once the backend is back. */
+    static final Duration WAIT_FOR_ROOM = Duration.ofSeconds(3);
     static FakeOtlpReceiver everything;
 
     @Override
@@ -108,6 +111,7 @@ public class Backends implements QuarkusTestResourceLifecycleManager {
         c.put("export.destinations.blocking.queue.max-bytes", "2048");
         c.put("export.destinations.blocking.queue.consumers", "1");
         c.put("export.drain-timeout", "2s");
+        c.put("export.queue.wait-for-room", WAIT_FOR_ROOM.toMillis() + "ms");
         for (String name : new String[] {"healthy", "flaky", "throttling", "refusing", "unreachable", "slow", "partial",
                 "doomed", "dropping", "blocking"}) {
             c.put("export.destinations." + name + ".retry.initial-interval", "100ms");

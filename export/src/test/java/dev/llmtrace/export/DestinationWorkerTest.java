@@ -34,6 +34,8 @@ class DestinationWorkerTest {
     Path dir;
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     DestinationWorker worker;
+    /** How often a worker said a batch left its queue (the wake-up for callers waiting for room). */
+    final java.util.concurrent.atomic.AtomicInteger roomFreed = new java.util.concurrent.atomic.AtomicInteger();
 
     /** A sender whose n-th attempt (1-based) does what {@code script} says; it records every attempt. */
     static final class Scripted implements Sender {
@@ -55,7 +57,7 @@ class DestinationWorkerTest {
         DestinationSpec spec = new DestinationSpec("d", sender, ExportConfig.Encoding.PROTOBUF, null, Duration.ofSeconds(2), null,
                 queueBytes, whenFull, 1, QUICK, PrivacyPolicy.FULL, "test");
         worker = new DestinationWorker(spec, PersistentQueue.open(dir.resolve("queue"), queueBytes, 1 << 20),
-                new DeadLetters(dir.resolve("dead-letter")), registry);
+                new DeadLetters(dir.resolve("dead-letter")), registry, roomFreed::incrementAndGet);
         return worker;
     }
 
@@ -130,12 +132,16 @@ class DestinationWorkerTest {
 
     @Test
     void aFullBlockingQueueRefusesAndIsNotReadyUntilItDrains() {
+        // the caller may wait for room (Destinations): a refusal is counted once it gives up, not per look
         CompletableFuture<Sender.Result> backendDown = new CompletableFuture<>();
         DestinationWorker w = worker(new Scripted(n -> backendDown), 4096, ExportConfig.WhenFull.BLOCK);
         byte[] body = new byte[1500];
         offer(w, 1, body);
         offer(w, 1, body);
         assertFalse(w.reserve(body.length), "no room: refused, nothing evicted");
+        assertFalse(w.reserve(body.length));
+        assertEquals(0.0, counter("llmtrace.export.failures", "reason", "queue_full"));
+        w.refused();
         assertEquals(1.0, counter("llmtrace.export.failures", "reason", "queue_full"));
         assertFalse(w.canTakeData());
         assertEquals(2, w.waiting());
@@ -143,6 +149,7 @@ class DestinationWorkerTest {
         backendDown.complete(Sender.Result.OK);
         await().atMost(Duration.ofSeconds(5)).until(() -> w.waiting() == 0);
         assertTrue(w.canTakeData(), "drained: ready again");
+        assertEquals(2, roomFreed.get(), "each batch that left the queue said so");
     }
 
     @Test

@@ -270,26 +270,39 @@ class DestinationsTest {
     }
 
     @Test
-    void blockRefusesWhenFullSoTheSenderRetriesLater() {
+    void blockWaitsForRoomThenRefusesSoTheSenderRetriesLater() throws Exception {
         Backends.blocking.answer(n -> new FakeHttpBackend.Answer(503, null, 0));
         int accepted = 0;
         io.grpc.StatusRuntimeException refused = null;
+        long refusedAfterNanos = 0;
         for (int i = 0; i < 10 && refused == null; i++) {
+            long start = System.nanoTime();
             try {
                 export.export(batch("block", 3));
                 accepted++;
             } catch (io.grpc.StatusRuntimeException e) {
                 refused = e;
+                refusedAfterNanos = System.nanoTime() - start;
             }
         }
         assertTrue(accepted >= 2, "took batches while there was room: " + accepted);
         assertTrue(refused != null, "then refused");
         assertEquals(io.grpc.Status.Code.UNAVAILABLE, refused.getStatus().getCode(), "retryable, so enrich and ingest hold the data");
         assertTrue(refused.getStatus().getDescription().contains("queue of destination blocking is full"));
+        assertTrue(refusedAfterNanos >= Backends.WAIT_FOR_ROOM.minusMillis(100).toNanos(),
+                "waited export.queue.wait-for-room for room first: " + refusedAfterNanos / 1_000_000 + " ms");
         given().port(29103).get("/q/health/ready").then().statusCode(503);
+
+        // a batch that comes while the queue is full waits, and is taken as soon as the backend drains it
+        var waiting = java.util.concurrent.CompletableFuture.runAsync(() -> export.export(batch("block", 3)));
+        Thread.sleep(500);
+        assertTrue(!waiting.isDone(), "waiting for room, neither taken nor refused");
         Backends.blocking.answer(n -> FakeHttpBackend.Answer.OK);
+        waiting.get(Backends.WAIT_FOR_ROOM.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
         await().atMost(Duration.ofSeconds(15)).until(() -> given().port(29103).get("/q/health/ready").statusCode() == 200);
         export.export(batch("block", 3));
+        assertEquals(1.0, metric("llmtrace_export_failures_total{destination=\"blocking\",reason=\"queue_full\"}"),
+                "one refusal counted, not each look for room");
     }
 
     static Double metric(String series) {
