@@ -109,13 +109,7 @@ final class Pipeline implements AutoCloseable {
     /** e2e/target/NAME, emptied: a queue left by an earlier run would replay into this one. */
     static Path freshDirectory(String name) {
         Path dir = ServiceProcess.repoRoot().resolve("e2e/target/" + name);
-        if (java.nio.file.Files.exists(dir)) {
-            try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(dir)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        }
+        dev.llmtrace.core.FileTrees.deleteTree(dir);
         return dir;
     }
 

@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.llmtrace.core.FileTrees;
 import dev.llmtrace.core.grpc.Tenants;
 import dev.llmtrace.core.otlp.OtlpJson;
 import io.grpc.ManagedChannel;
@@ -18,13 +19,11 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -68,7 +67,7 @@ class PartlyQueuedTest {
             Path lastQueue = ROOT.resolve("queues").resolve(appendedLast.spec().name());
             await().atMost(Duration.ofSeconds(10)).until(() -> spans(appendedFirst).size() == 40 && spans(appendedLast).size() == 40);
 
-            deleteTree(lastQueue); // its next segment file cannot be made
+            FileTrees.deleteTree(lastQueue); // its next segment file cannot be made
             ExportTraceServiceRequest batch = batch("during", 40);
             for (int attempt = 0; attempt < 3; attempt++) {
                 assertThrows(StatusRuntimeException.class, () -> export.export(batch), "refused: the sender retries");
@@ -107,17 +106,5 @@ class PartlyQueuedTest {
 
     static ExportTraceServiceRequest batch(String testCase, int spans) {
         return DestinationsTest.batch(testCase, spans);
-    }
-
-    static void deleteTree(Path root) throws IOException {
-        try (Stream<Path> paths = Files.walk(root)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.delete(p);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        }
     }
 }

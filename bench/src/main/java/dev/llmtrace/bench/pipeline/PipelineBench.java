@@ -74,7 +74,7 @@ public final class PipelineBench {
         broadcast.append("|---|---|---|---|---|---|---|\n");
         for (String name : o.contenders) {
             Path work = repo.resolve("bench/target/pipeline-run/" + name);
-            deleteTree(work);
+            dev.llmtrace.core.FileTrees.deleteTree(work);
             Contender contender = switch (name) {
                 case "llmtrace" -> new LlmtracePipeline(repo, work, o.jvmOptions, false, o.privacy);
                 case "llmtrace-aio" -> new LlmtracePipeline(repo, work, o.jvmOptions, true, o.privacy);
@@ -303,11 +303,4 @@ public final class PipelineBench {
         System.err.println("[bench] " + message);
     }
 
-    static void deleteTree(Path dir) throws java.io.IOException {
-        if (Files.exists(dir)) {
-            try (var files = Files.walk(dir)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
-    }
 }
