@@ -212,16 +212,17 @@ public class Destinations {
         long deadline = System.nanoTime() + config.queue().waitForRoom().toNanos();
         for (DestinationWorker full; (full = reserveAll(todo)) != null; ) {
             long left = deadline - System.nanoTime();
-            if (left <= 0 || Thread.currentThread().isInterrupted()) {
-                full.refused();
-                throw ExportException.retryable("queue_full", "the queue of destination " + full.spec().name() + " is full", QUEUE_FULL_RETRY);
+            if (left <= 0) {
+                throw refused(full);
             }
             waitingForRoom.incrementAndGet();
             try {
                 // bounded: a slot freed just before this thread counted itself as waiting wakes no one
                 wait(Math.max(1, Math.min(TimeUnit.NANOSECONDS.toMillis(left), ROOM_CHECK_MILLIS)));
             } catch (InterruptedException e) {
+                // refused before any append: an interrupted thread's file write would close the queue's channel
                 Thread.currentThread().interrupt();
+                throw refused(full);
             } finally {
                 waitingForRoom.decrementAndGet();
             }
@@ -229,6 +230,11 @@ public class Destinations {
                 throw ExportException.retryable("caller_gone", "the caller gave up before the batch was queued; it retries", QUEUE_FULL_RETRY);
             }
         }
+    }
+
+    private static ExportException refused(DestinationWorker full) {
+        full.refused();
+        return ExportException.retryable("queue_full", "the queue of destination " + full.spec().name() + " is full", QUEUE_FULL_RETRY);
     }
 
     /** Room in every target's queue, or none taken: null, or the worker whose queue had none. */
