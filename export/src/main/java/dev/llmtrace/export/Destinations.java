@@ -184,11 +184,15 @@ public class Destinations {
                     t.worker().appendReserved(tenant, t.spans(), t.body(), crcs.get(t.body()));
                     appended++;
                 }
-            } catch (java.io.UncheckedIOException e) {
+            } catch (RuntimeException | Error e) {
                 // the failed append gave its room back; the queues after it would keep theirs for good, and
-                // after enough retries look full with nothing in them
+                // after enough retries look full with nothing in them. Whatever failed: a direct buffer the JVM
+                // could not allocate (OutOfMemoryError) leaves the process running, and the queues as they are.
                 todo.subList(appended + 1, todo.size()).forEach(t -> t.worker().release(t.body().length));
                 todo.subList(0, appended).forEach(t -> partlyQueued.remember(body(t, tenant, crcs)));
+                if (!(e instanceof java.io.UncheckedIOException)) {
+                    throw e; // retryable upstream all the same (ExportException.of)
+                }
                 String name = todo.get(appended).worker().spec().name();
                 unwritable.log(left -> LOG.errorf("cannot write the queue of destination %s, refusing data (the sender retries): %s%s",
                         name, e.getMessage(), LogEvery.leftOut(left)));
