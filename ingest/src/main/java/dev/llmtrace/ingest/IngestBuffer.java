@@ -214,9 +214,11 @@ public class IngestBuffer {
         if (log != null) {
             try {
                 taken = log.append(item);
-            } catch (UncheckedIOException e) {
+            } catch (RuntimeException | Error e) {
+                // whatever failed (a full disk; a direct buffer the JVM could not allocate, and the process goes on),
+                // the item's room is given back: kept, it would make the buffer full of nothing for good
                 release(item);
-                logUnwritable.log(left -> LOG.errorf("cannot write the write-ahead log, refusing data: %s%s", e.getMessage(), LogEvery.leftOut(left)));
+                logUnwritable.log(left -> LOG.errorf("cannot write the write-ahead log, refusing data: %s%s", e, LogEvery.leftOut(left)));
                 return Optional.of(Refusal.LOG_UNAVAILABLE);
             }
         }
