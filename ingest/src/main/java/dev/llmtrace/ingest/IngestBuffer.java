@@ -11,7 +11,6 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -246,11 +245,11 @@ public class IngestBuffer {
         if (log != null && item.logId() != 0) {
             try {
                 log.remove(item);
-            } catch (UncheckedIOException e) {
-                // thrown here it stopped the forwarder for good; the request is with enrich, so at worst it is sent
-                // again after a restart
+            } catch (RuntimeException | Error e) {
+                // thrown here it stopped the forwarder for good (and kept the request's room taken); the request is
+                // with enrich, so at worst it is sent again after a restart
                 logAckUnwritable.log(left -> LOG.errorf("cannot write the write-ahead log's acknowledgement; the request "
-                        + "may be sent again after a restart: %s%s", e.getMessage(), LogEvery.leftOut(left)));
+                        + "may be sent again after a restart: %s%s", e, LogEvery.leftOut(left)));
             }
         }
         bytes.addAndGet(-item.bytes());
