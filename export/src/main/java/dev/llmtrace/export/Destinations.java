@@ -160,9 +160,7 @@ public class Destinations {
         Map<byte[], Integer> crcs = new IdentityHashMap<>(); // once per distinct body (most queues share one), before the lock
         targets.forEach(t -> crcs.computeIfAbsent(t.body(), Crc32Combine::of));
         synchronized (this) {
-            if (callerGone.getAsBoolean()) {
-                throw ExportException.retryable("caller_gone", "the caller gave up before the batch was queued; it retries", QUEUE_FULL_RETRY);
-            }
+            checkCallerThere(callerGone);
             List<Target> todo = targets;
             List<PartlyQueued.Body> queuedBefore = List.of();
             if (!partlyQueued.isEmpty()) {
@@ -230,9 +228,14 @@ public class Destinations {
             } finally {
                 waitingForRoom.decrementAndGet();
             }
-            if (callerGone.getAsBoolean()) {
-                throw ExportException.retryable("caller_gone", "the caller gave up before the batch was queued; it retries", QUEUE_FULL_RETRY);
-            }
+            checkCallerThere(callerGone); // gone while waiting: its retry is the batch that will be queued
+        }
+    }
+
+    /** Nothing is queued for a caller that gave up: it retries, and queueing now would queue the batch twice. */
+    private static void checkCallerThere(java.util.function.BooleanSupplier callerGone) {
+        if (callerGone.getAsBoolean()) {
+            throw ExportException.retryable("caller_gone", "the caller gave up before the batch was queued; it retries", QUEUE_FULL_RETRY);
         }
     }
 
