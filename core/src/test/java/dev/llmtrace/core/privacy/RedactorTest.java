@@ -169,6 +169,21 @@ class RedactorTest {
         assertFalse(TellTales.mayHoldSecret("{\"role\": \"user\", \"content\": \"What is the capital of France? Answer briefly.\"}"));
     }
 
+    /**
+     * The pre-check and the detector's windows find an auth word in any case, with the 'ſ' that the detector's
+     * {@code (?i)} takes for an 's' too, and a hex key's many "ba" are none.
+     */
+    @Test
+    void authWordsAreFoundInAnyCase() {
+        Redactor redactor = Redactor.defaults();
+        String token = "abcdefghijklmnopqrstuvwxyz012345";
+        for (String word : List.of("Bearer", "bearer", "BEARER", "bEaReR", "Basic", "basic", "BASIC", "ba\u017Fic")) {
+            assertEquals("Authorization: " + word + " <CREDENTIAL>", redactor.secrets("Authorization: " + word + " " + token).text(), word);
+        }
+        assertFalse(TellTales.mayHoldSecret("abababababababababababababababababababababababababab ba bab bas bea b"));
+        assertTrue(TellTales.mayHoldSecret("ab".repeat(40) + " basic"));
+    }
+
     /** Short texts take the one-pass pre-check, long ones the indexOf passes: both give the same answer on any text. */
     @Test
     void bothWaysOfThePreCheckAgree() throws Exception {
