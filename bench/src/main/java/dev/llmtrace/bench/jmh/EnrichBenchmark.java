@@ -45,6 +45,9 @@ public class EnrichBenchmark {
     /** The batch as enrich receives it, and its steps as enrich runs them by default (cost, conventions, privacy full). */
     byte[] batchBytes;
     dev.llmtrace.core.SpanProcessor enrichSteps;
+    /** The same hop without one step, to tell what each costs: no conventions (cost, privacy), no privacy (cost, conventions). */
+    dev.llmtrace.core.SpanProcessor withoutConventions;
+    dev.llmtrace.core.SpanProcessor withoutPrivacy;
 
     @Setup
     public void setUp() throws Exception {
@@ -53,8 +56,8 @@ public class EnrichBenchmark {
             table = PricingTable.of(PricingTable.read(in, "shipped", Validation.byDefaultProvider().configure()
                     .messageInterpolator(new ParameterMessageInterpolator()).buildValidatorFactory().getValidator()));
         }
-        spanSteps = SpanStep.fused(List.of(new CostProcessor(() -> table, 0.01, new LlmMetrics(new SimpleMeterRegistry(), 200)),
-                new ConventionsProcessor(EnumSet.allOf(EnrichConfig.AliasSet.class))));
+        CostProcessor cost = new CostProcessor(() -> table, 0.01, new LlmMetrics(new SimpleMeterRegistry(), 200));
+        spanSteps = SpanStep.fused(List.of(cost, new ConventionsProcessor(EnumSet.allOf(EnrichConfig.AliasSet.class))));
         processor = spanSteps;
         one = OtlpJson.parseTraces(Fixtures.bytes(Fixtures.BROADCAST_FULL));
         Span template = one.getResourceSpans(0).getScopeSpans(0).getSpans(0);
@@ -64,8 +67,11 @@ public class EnrichBenchmark {
         }
         batch = one.toBuilder().setResourceSpans(0, one.getResourceSpans(0).toBuilder().setScopeSpans(0, spans)).build();
         batchBytes = batch.toByteArray();
-        enrichSteps = dev.llmtrace.core.SpanProcessor.chain(List.of(spanSteps, new dev.llmtrace.core.privacy.PrivacyProcessor(
-                dev.llmtrace.core.privacy.PrivacyPolicy.FULL, dev.llmtrace.core.privacy.Redactor.defaults(), java.util.Set.of(), null)));
+        dev.llmtrace.core.privacy.PrivacyProcessor privacy = new dev.llmtrace.core.privacy.PrivacyProcessor(
+                dev.llmtrace.core.privacy.PrivacyPolicy.FULL, dev.llmtrace.core.privacy.Redactor.defaults(), java.util.Set.of(), null);
+        enrichSteps = dev.llmtrace.core.SpanProcessor.chain(List.of(spanSteps, privacy));
+        withoutConventions = dev.llmtrace.core.SpanProcessor.chain(List.of(SpanStep.fused(List.of(cost)), privacy));
+        withoutPrivacy = spanSteps;
     }
 
     /** enrich's hop from bytes to bytes as it was: parse the request, the default steps (cost, conventions, privacy full), serialize. */
@@ -80,6 +86,18 @@ public class EnrichBenchmark {
     @OperationsPerInvocation(BATCH)
     public byte[] hopSpanBySpan() throws Exception {
         return dev.llmtrace.core.otlp.SpanStream.process(batchBytes, enrichSteps, "acme").bytes();
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public byte[] hopSpanBySpanWithoutConventions() throws Exception {
+        return dev.llmtrace.core.otlp.SpanStream.process(batchBytes, withoutConventions, "acme").bytes();
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public byte[] hopSpanBySpanWithoutPrivacy() throws Exception {
+        return dev.llmtrace.core.otlp.SpanStream.process(batchBytes, withoutPrivacy, "acme").bytes();
     }
 
     @Benchmark
