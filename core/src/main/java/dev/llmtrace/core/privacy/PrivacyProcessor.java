@@ -108,7 +108,7 @@ public final class PrivacyProcessor implements SpanProcessor {
         }
         Span.Builder b = span.toBuilder();
         List<KeyValue> all = attributes != null ? attributes : span.getAttributesList();
-        b.clearAttributes().addAllAttributes(summary.mergeInto(all));
+        b.clearAttributes().addAllAttributes(summary.mergeInto(all, attributes != null));
         b.setName(name);
         if (!statusMessage.equals(span.getStatus().getMessage())) {
             b.getStatusBuilder().setMessage(statusMessage);
@@ -316,15 +316,22 @@ public final class PrivacyProcessor implements SpanProcessor {
             return counts == null && dropped == null;
         }
 
-        /** Adds (or adds to) the redaction.* attributes, so two hops' summaries merge instead of repeating keys. */
-        List<KeyValue> mergeInto(List<KeyValue> attributes) {
+        /**
+         * Adds (or adds to) the redaction.* attributes, so two hops' summaries merge instead of repeating keys. {@code ours}:
+         * the list is this processor's own copy, which takes them at its end unless an earlier hop left a summary there
+         * (nearly always: copying fifty attributes again was a thirtieth of the hop's allocation).
+         */
+        List<KeyValue> mergeInto(List<KeyValue> attributes, boolean ours) {
             Map<String, KeyValue> summary = new LinkedHashMap<>();
-            List<KeyValue> out = new ArrayList<>(attributes.size() + 6);
-            for (KeyValue kv : attributes) {
-                if (kv.getKey().startsWith("redaction.")) {
-                    summary.put(kv.getKey(), kv);
-                } else {
-                    out.add(kv);
+            List<KeyValue> out = attributes;
+            if (!ours || hasSummary(attributes)) {
+                out = new ArrayList<>(attributes.size() + 6);
+                for (KeyValue kv : attributes) {
+                    if (kv.getKey().startsWith("redaction.")) {
+                        summary.put(kv.getKey(), kv);
+                    } else {
+                        out.add(kv);
+                    }
                 }
             }
             int total = 0;
@@ -346,6 +353,15 @@ public final class PrivacyProcessor implements SpanProcessor {
             }
             out.addAll(summary.values());
             return out;
+        }
+
+        private static boolean hasSummary(List<KeyValue> attributes) {
+            for (int i = 0; i < attributes.size(); i++) {
+                if (attributes.get(i).getKey().startsWith("redaction.")) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         private static long intOf(KeyValue kv) {
