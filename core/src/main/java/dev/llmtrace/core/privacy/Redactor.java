@@ -131,7 +131,9 @@ public final class Redactor {
                 int start = (int) p.currentTokenLocation().getCharOffset(); // the opening quote
                 int end = closingQuote(text, start) + 1;
                 out = out == null ? new StringBuilder(text.length()) : out;
-                out.append(text, copied, start).append('"').append(JsonStringEncoder.getInstance().quoteAsString(masked)).append('"');
+                out.append(text, copied, start).append('"');
+                JsonStringEncoder.getInstance().quoteAsString(masked, out); // straight into the output, no char[] between
+                out.append('"');
                 copied = end;
             }
         } catch (IOException notJson) {
