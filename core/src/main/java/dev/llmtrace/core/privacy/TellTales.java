@@ -44,8 +44,19 @@ final class TellTales {
      * prompts hold none, and then need neither the per-detector checks nor a JSON parse.
      */
     static boolean mayHoldSecret(String text) {
+        if (text.length() < SHORTEST_SECRET) {
+            return false; // nor does a JSON string decoded from it, which is shorter still
+        }
         return text.length() <= ONE_PASS_UP_TO ? mayHoldSecretInOnePass(text) : mayHoldSecretByIndexOf(text);
     }
+
+    /**
+     * No text shorter than this holds a secret: the shortest is an AWS access key id (a four-letter prefix and 16
+     * characters); the others' patterns ask for more (a JWT 28, an auth word, a space and a 16-character credential
+     * 22, a key 23 or more). Half of a Broadcast span's string values (models, names, kinds) are shorter, and then
+     * skip even the one-pass look.
+     */
+    static final int SHORTEST_SECRET = 20;
 
     /**
      * Up to this length one pass over the characters is cheaper than eight {@code indexOf} calls, each with its own

@@ -148,14 +148,17 @@ class RedactorTest {
         assertFalse(redactor.all("1".repeat(n)).changed());
     }
 
-    /** The one-pass pre-check for secrets may only skip texts in which no secret detector could match. */
+    /**
+     * The one-pass pre-check for secrets may only skip texts in which no secret detector could match: those without
+     * any detector's tell-tale, and those too short for any secret ({@link #noTextShorterThanTheShortestSecretIsMasked}).
+     */
     @Test
     void secretPreCheckNeverSkipsWhatADetectorCouldFind() throws Exception {
         Redactor redactor = Redactor.defaults();
         for (RedactorCorpusTest.Sample sample : RedactorCorpusTest.corpus()) {
             TextFacts facts = new TextFacts(sample.text());
             for (Detector d : Detector.values()) {
-                if (d.isSecret() && d.mightMatch(facts)) {
+                if (d.isSecret() && d.mightMatch(facts) && sample.text().length() >= TellTales.SHORTEST_SECRET) {
                     assertTrue(TellTales.mayHoldSecret(sample.text()), d + " might match, the pre-check skipped: " + sample.text());
                 }
             }
@@ -182,6 +185,33 @@ class RedactorTest {
         }
         assertFalse(TellTales.mayHoldSecret("abababababababababababababababababababababababababab ba bab bas bea b"));
         assertTrue(TellTales.mayHoldSecret("ab".repeat(40) + " basic"));
+    }
+
+    /**
+     * The pre-check's length floor holds for the detectors as they are: no piece shorter than {@link TellTales#SHORTEST_SECRET}
+     * of any secret in the corpus is masked when the pre-check is bypassed, and the shortest secret (an AWS key id) is
+     * exactly that long.
+     */
+    @Test
+    void noTextShorterThanTheShortestSecretIsMasked() throws Exception {
+        Redactor redactor = Redactor.defaults();
+        int checked = 0;
+        for (RedactorCorpusTest.Sample sample : RedactorCorpusTest.corpus()) {
+            if (!sample.positive() || !Detector.valueOf(sample.label()).isSecret()) {
+                continue;
+            }
+            String text = sample.text();
+            for (int length = 1; length < TellTales.SHORTEST_SECRET; length++) {
+                for (int from = 0; from + length <= text.length(); from++) {
+                    String piece = text.substring(from, from + length);
+                    assertFalse(redactor.maskChecked(piece, false).changed(), piece);
+                    checked++;
+                }
+            }
+        }
+        assertTrue(checked > 1000, "pieces checked: " + checked);
+        assertEquals("<AWS_ACCESS_KEY>", redactor.secrets("AKIAQWERTYUIOPASDFGH").text());
+        assertEquals(TellTales.SHORTEST_SECRET, "AKIAQWERTYUIOPASDFGH".length());
     }
 
     /** Short texts take the one-pass pre-check, long ones the indexOf passes: both give the same answer on any text. */
