@@ -133,10 +133,18 @@ final class TellTales {
         return false;
     }
 
+    /** 'ſ', which regionMatches and the detector's {@code (?i)} take for an 's'. */
+    private static final char LONG_S = '\u017F';
+
     static boolean authWordAt(String text, int i) {
-        // the second letter first: a case-insensitive regionMatches at every 'b' of a prompt adds up
-        int second = i + 1 < text.length() ? text.charAt(i + 1) | 0x20 : 0;
-        return second == 'e' && text.regionMatches(true, i, "bearer", 0, 6)
-                || second == 'a' && text.regionMatches(true, i, "basic", 0, 5);
+        // the second and third letters first: a case-insensitive regionMatches at every 'b' of a prompt adds up, and a
+        // hex key (an OpenRouter key, "…abab…") has a "ba" that is no "bas" every few characters
+        if (i + 2 >= text.length()) {
+            return false;
+        }
+        int second = text.charAt(i + 1) | 0x20;
+        char third = text.charAt(i + 2);
+        return second == 'e' && (third | 0x20) == 'a' && text.regionMatches(true, i, "bearer", 0, 6)
+                || second == 'a' && ((third | 0x20) == 's' || third == LONG_S) && text.regionMatches(true, i, "basic", 0, 5);
     }
 }
