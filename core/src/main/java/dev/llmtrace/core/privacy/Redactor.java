@@ -198,21 +198,20 @@ public final class Redactor {
         for (Detector d : secrets) {
             scan.run(d, facts);
         }
-        List<Span> found = scan.found;
         if (personalData) {
             for (Detector d : personal) {
                 scan.run(d, facts);
             }
-            found = scan.found;
             for (ExtraPattern x : extra) {
                 Matcher m = x.pattern().matcher(text);
                 while (m.find()) {
                     if (m.end() > m.start()) {
-                        found = add(found, new Span(m.start(), m.end(), "<" + x.name() + ">", x.name()), text);
+                        scan.found = add(scan.found, new Span(m.start(), m.end(), "<" + x.name() + ">", x.name()), text);
                     }
                 }
             }
         }
+        List<Span> found = scan.found;
         if (found == null || !anyMasked(found)) {
             return new Pass(text, false); // nothing masked: a refusal alone is no reason for another pass
         }
