@@ -12,7 +12,16 @@ import java.util.Map;
  * request holding all their resource spans: joining costs one copy and no parse. Every attempt of a batch
  * carries its {@code id}, so enrich and export take it once however often it is retried ({@code BatchIds}).
  */
-record Batch(String id, String tenant, List<IngestBuffer.Item> items, byte[] request, int spans) {
+record Batch(String id, String tenant, List<IngestBuffer.Item> items, int bytes, int spans) {
+
+    /** Copies an item's request bytes into {@code into} at {@code at}: from the item, or from where it is kept. */
+    @FunctionalInterface
+    interface RequestBytes {
+        /** Items that hold their bytes. */
+        RequestBytes HELD = (item, into, at) -> System.arraycopy(item.request(), 0, into, at, item.bytes());
+
+        void copy(IngestBuffer.Item item, byte[] into, int at);
+    }
 
     /** The waiting items by tenant, in arrival order, cut so that no batch of several items exceeds {@code maxBytes}. */
     static List<Batch> of(List<IngestBuffer.Item> waiting, int maxBytes) {
@@ -25,38 +34,43 @@ record Batch(String id, String tenant, List<IngestBuffer.Item> items, byte[] req
             List<IngestBuffer.Item> current = new ArrayList<>();
             int bytes = 0;
             for (IngestBuffer.Item item : tenant.getValue()) {
-                if (!current.isEmpty() && bytes + item.request().length > maxBytes) {
-                    batches.add(join(tenant.getKey(), current));
+                if (!current.isEmpty() && bytes + item.bytes() > maxBytes) {
+                    batches.add(of(tenant.getKey(), current, bytes));
                     current = new ArrayList<>();
                     bytes = 0;
                 }
                 current.add(item);
-                bytes += item.request().length;
+                bytes += item.bytes();
             }
             if (!current.isEmpty()) {
-                batches.add(join(tenant.getKey(), current));
+                batches.add(of(tenant.getKey(), current, bytes));
             }
         }
         return batches;
     }
 
-    private static Batch join(String tenant, List<IngestBuffer.Item> items) {
-        if (items.size() == 1) {
-            IngestBuffer.Item only = items.get(0);
-            return new Batch(BatchIds.next(), tenant, items, only.request(), only.spans());
-        }
-        int length = 0;
+    private static Batch of(String tenant, List<IngestBuffer.Item> items, int bytes) {
         int spans = 0;
         for (IngestBuffer.Item item : items) {
-            length += item.request().length;
             spans += item.spans();
         }
-        byte[] joined = new byte[length];
+        return new Batch(BatchIds.next(), tenant, List.copyOf(items), bytes, spans);
+    }
+
+    /**
+     * The batch's request: its items' bytes joined, made when the forwarder takes the batch up, so a batch waiting
+     * for a call holds no copy. A batch of one item that holds its bytes is those bytes.
+     */
+    byte[] request(RequestBytes requests) {
+        if (items.size() == 1 && items.get(0).request() != null) {
+            return items.get(0).request();
+        }
+        byte[] joined = new byte[bytes];
         int at = 0;
         for (IngestBuffer.Item item : items) {
-            System.arraycopy(item.request(), 0, joined, at, item.request().length);
-            at += item.request().length;
+            requests.copy(item, joined, at);
+            at += item.bytes();
         }
-        return new Batch(BatchIds.next(), tenant, List.copyOf(items), joined, spans);
+        return joined;
     }
 }

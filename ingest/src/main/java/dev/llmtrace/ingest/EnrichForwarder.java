@@ -96,8 +96,11 @@ public class EnrichForwarder {
 
     private Uni<Outcome> forwardWithRetry(Batch batch) {
         return Uni.createFrom()
-                .completionStage(() -> retrier.run(() -> BatchIds.with(batch.id(), () -> enrich.export(batch.request(), batch.tenant())),
-                        (failure, attempt, delay) -> metrics.forwardFailed(failure.reason())))
+                .completionStage(() -> {
+                    byte[] request = batch.request(buffer.requestBytes()); // once for all attempts; a read failure fails the batch
+                    return retrier.run(() -> BatchIds.with(batch.id(), () -> enrich.export(request, batch.tenant())),
+                            (failure, attempt, delay) -> metrics.forwardFailed(failure.reason()));
+                })
                 .onItemOrFailure().transform((response, error) ->
                         new Outcome(batch, error == null ? null : ExportException.of(error)));
     }

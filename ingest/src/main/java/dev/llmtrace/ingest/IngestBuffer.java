@@ -3,6 +3,7 @@ package dev.llmtrace.ingest;
 import dev.llmtrace.core.Schedulers;
 import dev.llmtrace.core.log.LogEvery;
 import dev.llmtrace.core.metrics.PipelineMetrics;
+import dev.llmtrace.core.queue.PersistentQueue;
 import dev.llmtrace.core.retry.ExportException;
 
 import io.micrometer.core.instrument.Gauge;
@@ -42,21 +43,19 @@ public class IngestBuffer {
     private final LogEvery logAckUnwritable = new LogEvery(Duration.ofSeconds(10));
 
     /**
-     * One accepted request on its way to enrich, held serialized: one array per request instead of a
-     * tree of thousands of objects, so a full buffer costs its size in heap and almost nothing in GC,
-     * and the forward sends the bytes as they are.
+     * One accepted request on its way to enrich, held serialized: one array per request instead of a tree of
+     * thousands of objects, and the forward sends the bytes as they are. Once the write-ahead log has it,
+     * {@code request} is null and the forwarder reads the bytes back from the log ({@link #requestBytes}): a full
+     * buffer then costs the heap nothing. Held, the buffer's arrays outlived every young collection while they
+     * waited (in the all-in-one's closed loop, most of what was live at each one) and filled the old generation.
      */
-    public record Item(String tenant, byte[] request, int spans, long logId) {
+    public record Item(String tenant, byte[] request, int spans, long logId, int bytes, PersistentQueue.InFlight logged) {
         public Item(String tenant, byte[] request, int spans) {
-            this(tenant, request, spans, 0);
+            this(tenant, request, spans, 0, request.length, null);
         }
 
-        int bytes() {
-            return request.length;
-        }
-
-        Item logged(long id) {
-            return new Item(tenant, request, spans, id);
+        Item logged(PersistentQueue.InFlight record) {
+            return new Item(tenant, null, spans, record.id(), bytes, record);
         }
     }
 
@@ -173,6 +172,18 @@ public class IngestBuffer {
 
     /** A sender waiting for room; whoever takes it out of {@link #waiters} answers it. */
     private record Waiter(Item item, BooleanSupplier callerGone, CompletableFuture<Optional<Refusal>> answer) {}
+
+    /** How the forwarder gets an item's bytes: from the item, or read back from the log that holds them. */
+    Batch.RequestBytes requestBytes() {
+        return log == null ? Batch.RequestBytes.HELD
+                : (item, into, at) -> {
+                    if (item.request() != null) { // replayed: read back already
+                        Batch.RequestBytes.HELD.copy(item, into, at);
+                    } else {
+                        log.read(item, into, at);
+                    }
+                };
+    }
 
     private boolean noneWaiting() {
         return waiting.get() == 0;

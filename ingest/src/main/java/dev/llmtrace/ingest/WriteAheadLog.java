@@ -41,7 +41,7 @@ final class WriteAheadLog implements AutoCloseable {
         try {
             PersistentQueue.Item item;
             while ((item = queue.take(0, TimeUnit.MILLISECONDS)) != null) {
-                items.add(new IngestBuffer.Item(item.tenant(), item.payload(), item.spans(), item.id()));
+                items.add(new IngestBuffer.Item(item.tenant(), item.payload(), item.spans(), item.id(), item.payload().length, null));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -49,13 +49,21 @@ final class WriteAheadLog implements AutoCloseable {
         return items;
     }
 
-    /** Writes the request; returns it with its log id. Throws UncheckedIOException when the disk refuses. */
+    /**
+     * Writes the request; returns it with its log id and without its bytes, which the log holds from now on (read
+     * back by {@link #read}). Throws UncheckedIOException when the disk refuses.
+     */
     IngestBuffer.Item append(IngestBuffer.Item item) {
-        long id = queue.appendInFlight(item.tenant(), item.spans(), item.request());
+        PersistentQueue.InFlight record = queue.appendInFlight(item.tenant(), item.spans(), item.request());
         if (fsync.everyWrite()) {
             queue.sync();
         }
-        return item.logged(id);
+        return item.logged(record);
+    }
+
+    /** Copies a logged request's bytes (its item no longer holds them) into {@code into} at {@code at}. */
+    void read(IngestBuffer.Item item, byte[] into, int at) {
+        queue.read(item.logged(), into, at);
     }
 
     /** enrich has the request (or it was given up on, and counted): it leaves the log. */

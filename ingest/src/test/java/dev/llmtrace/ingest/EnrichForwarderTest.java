@@ -62,7 +62,7 @@ class EnrichForwarderTest {
         assertEquals(REQUESTS, outcomes.size());
         outcomes.forEach(outcome -> assertNull(outcome.failure()));
         assertEquals(REQUESTS, enrich.requests.size(), "each batch sent once");
-        assertEquals(REQUESTS, outcomes.stream().map(o -> o.batch().request()).distinct().count());
+        assertEquals(REQUESTS, outcomes.stream().map(o -> o.batch().items()).distinct().count());
     }
 
     /** A hop whose calls stay open until answered, counting how many are open at once. */

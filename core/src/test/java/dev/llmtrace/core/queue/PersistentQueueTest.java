@@ -308,4 +308,36 @@ class PersistentQueueTest {
             assertTrue(files.count() <= 4, "fully acknowledged segments are deleted");
         }
     }
+
+    /**
+     * A write-ahead log keeps no payload in memory: what it appended in flight is read back exactly, from every
+     * segment it spans and into any place of a larger array.
+     */
+    @Test
+    void inFlightPayloadsAreReadBackFromTheirSegmentsUntilAcked() throws Exception {
+        try (PersistentQueue q = PersistentQueue.open(dir, Long.MAX_VALUE, 64)) { // a new segment every record or two
+            List<PersistentQueue.InFlight> records = new ArrayList<>();
+            int total = 0;
+            for (int i = 0; i < 20; i++) {
+                records.add(q.appendInFlight("tenant", i, payload(i)));
+                total += payload(i).length;
+            }
+            assertNull(q.take(0, TimeUnit.MILLISECONDS), "in flight from the start: never handed out");
+            byte[] joined = new byte[total + 2];
+            int at = 1;
+            for (int i = 0; i < 20; i++) {
+                q.read(records.get(i), joined, at);
+                at += payload(i).length;
+            }
+            java.io.ByteArrayOutputStream expected = new java.io.ByteArrayOutputStream();
+            expected.write(0);
+            for (int i = 0; i < 20; i++) {
+                expected.write(payload(i));
+            }
+            expected.write(0);
+            assertArrayEquals(expected.toByteArray(), joined);
+            records.forEach(record -> q.ack(record.id()));
+            assertEquals(0, q.size());
+        }
+    }
 }
