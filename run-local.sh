@@ -32,7 +32,7 @@ stop() {
 trap stop INT TERM EXIT
 
 # lean defaults for a small machine, chosen by measurement (bench/RESULTS.md, "Lean JVM defaults"); JAVA_OPTS replaces them
-LEAN_JVM="-Xmx256m -Xms16m -XX:+UseSerialGC -XX:ReservedCodeCacheSize=48m -XX:MaxMetaspaceSize=128m -Xss512k -Djdk.nio.maxCachedBufferSize=262144 -XX:+UnlockDiagnosticVMOptions -XX:GCLockerRetryAllocationCount=100"
+LEAN_JVM="-Xmx256m -Xms96m -Xmn64m -XX:+UseSerialGC -XX:ReservedCodeCacheSize=48m -XX:MaxMetaspaceSize=128m -Xss512k -Djdk.nio.maxCachedBufferSize=262144 -XX:+UnlockDiagnosticVMOptions -XX:GCLockerRetryAllocationCount=100"
 
 # downstream first, so each hop finds the next one up
 export INGEST_AUTH_ENABLED="${INGEST_AUTH_ENABLED:-false}"

@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
 final class ServiceProcess implements AutoCloseable {
     static final String HEAP = "256m";
     /** The flags every Dockerfile.jvm and run-local.sh ship (bench/RESULTS.md, "Lean JVM defaults"). */
-    static final List<String> SHIPPED_JVM_FLAGS = List.of("-Xms16m", "-XX:+UseSerialGC",
+    static final List<String> SHIPPED_JVM_FLAGS = List.of("-Xms96m", "-Xmn64m", "-XX:+UseSerialGC",
             "-XX:ReservedCodeCacheSize=48m", "-XX:MaxMetaspaceSize=128m", "-Xss512k",
             "-Djdk.nio.maxCachedBufferSize=262144", "-XX:+UnlockDiagnosticVMOptions", "-XX:GCLockerRetryAllocationCount=100");
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
