@@ -3,7 +3,7 @@ package dev.llmtrace.ingest;
 import dev.llmtrace.core.Schedulers;
 import dev.llmtrace.core.log.LogEvery;
 import dev.llmtrace.core.metrics.PipelineMetrics;
-import dev.llmtrace.core.queue.PersistentQueue;
+import dev.llmtrace.core.queue.InFlightRecord;
 import dev.llmtrace.core.retry.ExportException;
 
 import io.micrometer.core.instrument.Gauge;
@@ -49,12 +49,12 @@ public class IngestBuffer {
      * buffer then costs the heap nothing. Held, the buffer's arrays outlived every young collection while they
      * waited (in the all-in-one's closed loop, most of what was live at each one) and filled the old generation.
      */
-    public record Item(String tenant, byte[] request, int spans, long logId, int bytes, PersistentQueue.InFlight logged) {
+    public record Item(String tenant, byte[] request, int spans, long logId, int bytes, InFlightRecord logged) {
         public Item(String tenant, byte[] request, int spans) {
             this(tenant, request, spans, 0, request.length, null);
         }
 
-        Item logged(PersistentQueue.InFlight record) {
+        Item logged(InFlightRecord record) {
             return new Item(tenant, null, spans, record.id(), bytes, record);
         }
     }

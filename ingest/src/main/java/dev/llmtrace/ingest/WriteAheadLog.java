@@ -1,6 +1,7 @@
 package dev.llmtrace.ingest;
 
 import dev.llmtrace.core.queue.FsyncSchedule;
+import dev.llmtrace.core.queue.InFlightRecord;
 import dev.llmtrace.core.queue.PersistentQueue;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -54,7 +55,7 @@ final class WriteAheadLog implements AutoCloseable {
      * back by {@link #read}). Throws UncheckedIOException when the disk refuses.
      */
     IngestBuffer.Item append(IngestBuffer.Item item) {
-        PersistentQueue.InFlight record = queue.appendInFlight(item.tenant(), item.spans(), item.request());
+        InFlightRecord record = queue.appendInFlight(item.tenant(), item.spans(), item.request());
         if (fsync.everyWrite()) {
             queue.sync();
         }
@@ -63,7 +64,7 @@ final class WriteAheadLog implements AutoCloseable {
 
     /** Copies a logged request's bytes (its item no longer holds them) into {@code into} at {@code at}. */
     void read(IngestBuffer.Item item, byte[] into, int at) {
-        queue.read(item.logged(), into, at);
+        item.logged().readInto(into, at);
     }
 
     /** enrich has the request (or it was given up on, and counted): it leaves the log. */

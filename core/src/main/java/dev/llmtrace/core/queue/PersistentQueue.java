@@ -175,45 +175,19 @@ public final class PersistentQueue implements AutoCloseable {
     /**
      * Appends a payload that the caller keeps and hands on itself (a write-ahead log): the record is in
      * flight at once and never handed out by {@link #take}; {@link #ack} it once it is delivered. After a
-     * restart it is pending again, so {@code take} replays it. Capacity is the caller's to bound.
+     * restart it is pending again, so {@code take} replays it. Capacity is the caller's to bound. The caller
+     * need not keep the payload: the record it gets back reads it back until it is acked.
      */
-    public InFlight appendInFlight(String tenant, int spans, byte[] payload) {
+    public InFlightRecord appendInFlight(String tenant, int spans, byte[] payload) {
         int payloadCrc = Crc32Combine.of(payload); // outside the lock: the log's other writers need not wait for it
         lock.lock();
         try {
-            return new InFlight(inFlight.get(append(tenant, spans, payload, payloadCrc, true)));
+            return new InFlightRecord(inFlight.get(append(tenant, spans, payload, payloadCrc, true)));
         } finally {
             lock.unlock();
         }
     }
 
-    /** A record {@link #appendInFlight} wrote: its id, to {@link #ack}, and where it is, to {@link #read} it back. */
-    public static final class InFlight {
-        private final RecordRef ref;
-
-        private InFlight(RecordRef ref) {
-            this.ref = ref;
-        }
-
-        public long id() {
-            return ref.id();
-        }
-    }
-
-    /**
-     * Copies the payload of a record {@link #appendInFlight} wrote, not yet acked, into {@code into} at {@code at}:
-     * a write-ahead log's caller need not keep the payload on its heap while it waits. A positional read of the page
-     * cache, without the queue's lock (the appends that hold it would make every read wait); once acked, a record's
-     * segment may be gone, and the read fails.
-     */
-    public void read(InFlight record, byte[] into, int at) {
-        RecordRef ref = record.ref;
-        try {
-            Segment.readFully(ref.segment().logChannel, ByteBuffer.wrap(into, at, ref.payloadLength()).slice(), ref.offset());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read queue record " + ref.id(), e);
-        }
-    }
 
     /** Drops pending (not in-flight) records, oldest first, until {@code bytes} more would fit; returns them. */
     public List<Item> dropOldestToFit(long bytes) {

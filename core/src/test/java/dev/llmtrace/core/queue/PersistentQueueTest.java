@@ -316,7 +316,7 @@ class PersistentQueueTest {
     @Test
     void inFlightPayloadsAreReadBackFromTheirSegmentsUntilAcked() throws Exception {
         try (PersistentQueue q = PersistentQueue.open(dir, Long.MAX_VALUE, 64)) { // a new segment every record or two
-            List<PersistentQueue.InFlight> records = new ArrayList<>();
+            List<InFlightRecord> records = new ArrayList<>();
             int total = 0;
             for (int i = 0; i < 20; i++) {
                 records.add(q.appendInFlight("tenant", i, payload(i)));
@@ -326,7 +326,7 @@ class PersistentQueueTest {
             byte[] joined = new byte[total + 2];
             int at = 1;
             for (int i = 0; i < 20; i++) {
-                q.read(records.get(i), joined, at);
+                records.get(i).readInto(joined, at);
                 at += payload(i).length;
             }
             java.io.ByteArrayOutputStream expected = new java.io.ByteArrayOutputStream();
