@@ -98,7 +98,7 @@ public class EnrichForwarder {
         return Uni.createFrom()
                 .completionStage(() -> {
                     byte[] request = batch.request(buffer.requestBytes()); // once for all attempts; a read failure fails the batch
-                    return retrier.run(() -> BatchIds.with(batch.id(), () -> enrich.export(request, batch.tenant())),
+                    return retrier.run(() -> BatchIds.with(batch.id(), () -> enrich.exportValidated(request, batch.spans(), batch.tenant())),
                             (failure, attempt, delay) -> metrics.forwardFailed(failure.reason()));
                 })
                 .onItemOrFailure().transform((response, error) ->

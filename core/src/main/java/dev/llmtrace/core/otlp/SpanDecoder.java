@@ -52,12 +52,18 @@ final class SpanDecoder {
     private SpanDecoder() {}
 
     static Span parse(byte[] bytes, int offset, int length) throws InvalidProtocolBufferException {
-        return parse(bytes, offset, length, new AttributeBounds());
+        return parse(bytes, offset, length, new AttributeBounds(), false);
     }
 
-    /** As {@link #parse(byte[], int, int)}, recording in {@code bounds} where each attribute is. */
-    static Span parse(byte[] bytes, int offset, int length, AttributeBounds bounds) throws InvalidProtocolBufferException {
-        return PER_THREAD.get().decode(bytes, offset, length, bounds);
+    /**
+     * As {@link #parse(byte[], int, int)}, recording in {@code bounds} where each attribute is; {@code utf8Checked}:
+     * the bytes' strings were checked as UTF-8 already (by ingest, in this process), so they are not checked again.
+     */
+    static Span parse(byte[] bytes, int offset, int length, AttributeBounds bounds, boolean utf8Checked)
+            throws InvalidProtocolBufferException {
+        SpanDecoder decoder = PER_THREAD.get();
+        decoder.utf8Checked = utf8Checked;
+        return decoder.decode(bytes, offset, length, bounds);
     }
 
     private Span decode(byte[] bytes, int offset, int length, AttributeBounds bounds) throws InvalidProtocolBufferException {
@@ -130,6 +136,8 @@ final class SpanDecoder {
     private int end;
     /** Set by {@link #varint} when the last one read ran past the end or was longer than ten bytes. */
     private boolean malformed;
+    /** The span's strings were checked as UTF-8 before it came here. */
+    private boolean utf8Checked;
 
     /** The common attribute: a key and one scalar value, each given once; null for anything else. */
     private KeyValue keyValue(byte[] bytes, int offset, int length) {
@@ -225,7 +233,7 @@ final class SpanDecoder {
         if (s != null) {
             return s;
         }
-        if (!Utf8.isValid(b, offset, length)) {
+        if (!utf8Checked && !Utf8.isValid(b, offset, length)) {
             return null;
         }
         s = new String(b, offset, length, StandardCharsets.UTF_8);

@@ -47,7 +47,17 @@ public final class SpanStream {
     }
 
     public static Result process(byte[] request, SpanProcessor steps, String tenant) throws InvalidProtocolBufferException, NotStreamable {
-        Walk walk = new Walk(request, steps, tenant);
+        return process(request, steps, tenant, false);
+    }
+
+    /**
+     * As {@link #process(byte[], SpanProcessor, String)}; {@code utf8Checked}: the stage that received the request
+     * in this process checked every string in it as UTF-8, so the attributes' strings are decoded without a second
+     * check (invalid bytes would decode as U+FFFD instead of failing the request).
+     */
+    public static Result process(byte[] request, SpanProcessor steps, String tenant, boolean utf8Checked)
+            throws InvalidProtocolBufferException, NotStreamable {
+        Walk walk = new Walk(request, steps, tenant, utf8Checked);
         try {
             Part.Nested root = walk.message(0, 0, request.length, Walk.Level.REQUEST);
             byte[] out = new byte[root.contentSize()];
@@ -69,14 +79,16 @@ public final class SpanStream {
         final byte[] bytes;
         final SpanProcessor steps;
         final String tenant;
+        final boolean utf8Checked;
         /** The attributes' places in the span decoded last: a replaced one is written over its bytes. */
         final AttributeBounds bounds = new AttributeBounds();
         int spans;
 
-        Walk(byte[] bytes, SpanProcessor steps, String tenant) {
+        Walk(byte[] bytes, SpanProcessor steps, String tenant, boolean utf8Checked) {
             this.bytes = bytes;
             this.steps = steps;
             this.tenant = tenant;
+            this.utf8Checked = utf8Checked;
         }
 
         /** The fields of one message of the frame (field {@code number} of its parent), between {@code from} and {@code to}, as parts. */
@@ -124,7 +136,7 @@ public final class SpanStream {
                         }
                         case SPANS -> {
                             spans++;
-                            Span span = SpanDecoder.parse(bytes, at, length, bounds);
+                            Span span = SpanDecoder.parse(bytes, at, length, bounds, utf8Checked);
                             Span after = steps.span(span, tenant);
                             if (after == span) {
                                 yield raw;

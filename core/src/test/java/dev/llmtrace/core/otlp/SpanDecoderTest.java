@@ -35,6 +35,8 @@ class SpanDecoderTest {
                     byte[] bytes = span.toByteArray();
                     for (int again = 0; again < 2; again++) { // the second time its short strings come from the table
                         assertEquals(span, SpanDecoder.parse(bytes, 0, bytes.length));
+                        // ingest's bytes in the all-in-one, their UTF-8 checked already: the same span
+                        assertEquals(span, SpanDecoder.parse(bytes, 0, bytes.length, new AttributeBounds(), true));
                     }
                     spans++;
                 }
