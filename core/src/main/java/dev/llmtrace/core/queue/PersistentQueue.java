@@ -188,7 +188,6 @@ public final class PersistentQueue implements AutoCloseable {
         }
     }
 
-
     /** Drops pending (not in-flight) records, oldest first, until {@code bytes} more would fit; returns them. */
     public List<Item> dropOldestToFit(long bytes) {
         List<Item> dropped = new ArrayList<>();
