@@ -14,15 +14,6 @@ import java.util.Map;
  */
 record Batch(String id, String tenant, List<IngestBuffer.Item> items, int bytes, int spans) {
 
-    /** Copies an item's request bytes into {@code into} at {@code at}: from the item, or from where it is kept. */
-    @FunctionalInterface
-    interface RequestBytes {
-        /** Items that hold their bytes. */
-        RequestBytes HELD = (item, into, at) -> System.arraycopy(item.request(), 0, into, at, item.bytes());
-
-        void copy(IngestBuffer.Item item, byte[] into, int at);
-    }
-
     /** The waiting items by tenant, in arrival order, cut so that no batch of several items exceeds {@code maxBytes}. */
     static List<Batch> of(List<IngestBuffer.Item> waiting, int maxBytes) {
         Map<String, List<IngestBuffer.Item>> byTenant = new LinkedHashMap<>();
@@ -61,14 +52,14 @@ record Batch(String id, String tenant, List<IngestBuffer.Item> items, int bytes,
      * The batch's request: its items' bytes joined, made when the forwarder takes the batch up, so a batch waiting
      * for a call holds no copy. A batch of one item that holds its bytes is those bytes.
      */
-    byte[] request(RequestBytes requests) {
+    byte[] request() {
         if (items.size() == 1 && items.get(0).request() != null) {
             return items.get(0).request();
         }
         byte[] joined = new byte[bytes];
         int at = 0;
         for (IngestBuffer.Item item : items) {
-            requests.copy(item, joined, at);
+            item.copyRequest(joined, at);
             at += item.bytes();
         }
         return joined;

@@ -97,7 +97,7 @@ public class EnrichForwarder {
     private Uni<Outcome> forwardWithRetry(Batch batch) {
         return Uni.createFrom()
                 .completionStage(() -> {
-                    byte[] request = batch.request(buffer.requestBytes()); // once for all attempts; a read failure fails the batch
+                    byte[] request = batch.request(); // once for all attempts; a read failure fails the batch
                     return retrier.run(() -> BatchIds.with(batch.id(), () -> enrich.exportValidated(request, batch.spans(), batch.tenant())),
                             (failure, attempt, delay) -> metrics.forwardFailed(failure.reason()));
                 })

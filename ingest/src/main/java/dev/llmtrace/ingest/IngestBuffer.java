@@ -45,7 +45,7 @@ public class IngestBuffer {
     /**
      * One accepted request on its way to enrich, held serialized: one array per request instead of a tree of
      * thousands of objects, and the forward sends the bytes as they are. Once the write-ahead log has it,
-     * {@code request} is null and the forwarder reads the bytes back from the log ({@link #requestBytes}): a full
+     * {@code request} is null and the forwarder reads the bytes back from the log ({@link #copyRequest}): a full
      * buffer then costs the heap nothing. Held, the buffer's arrays outlived every young collection while they
      * waited (in the all-in-one's closed loop, most of what was live at each one) and filled the old generation.
      */
@@ -56,6 +56,15 @@ public class IngestBuffer {
 
         Item logged(InFlightRecord record) {
             return new Item(tenant, null, spans, record.id(), bytes, record);
+        }
+
+        /** Copies the request's bytes into {@code into} at {@code at}: from its own array, or read back from the log. */
+        void copyRequest(byte[] into, int at) {
+            if (request != null) { // the log is off, or the item was replayed from it
+                System.arraycopy(request, 0, into, at, bytes);
+            } else {
+                logged.readInto(into, at);
+            }
         }
     }
 
@@ -172,18 +181,6 @@ public class IngestBuffer {
 
     /** A sender waiting for room; whoever takes it out of {@link #waiters} answers it. */
     private record Waiter(Item item, BooleanSupplier callerGone, CompletableFuture<Optional<Refusal>> answer) {}
-
-    /** How the forwarder gets an item's bytes: from the item, or read back from the log that holds them. */
-    Batch.RequestBytes requestBytes() {
-        return log == null ? Batch.RequestBytes.HELD
-                : (item, into, at) -> {
-                    if (item.request() != null) { // replayed: read back already
-                        Batch.RequestBytes.HELD.copy(item, into, at);
-                    } else {
-                        log.read(item, into, at);
-                    }
-                };
-    }
 
     private boolean noneWaiting() {
         return waiting.get() == 0;

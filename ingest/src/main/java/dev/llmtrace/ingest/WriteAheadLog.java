@@ -52,7 +52,7 @@ final class WriteAheadLog implements AutoCloseable {
 
     /**
      * Writes the request; returns it with its log id and without its bytes, which the log holds from now on (read
-     * back by {@link #read}). Throws UncheckedIOException when the disk refuses.
+     * back by {@link IngestBuffer.Item#copyRequest}). Throws UncheckedIOException when the disk refuses.
      */
     IngestBuffer.Item append(IngestBuffer.Item item) {
         InFlightRecord record = queue.appendInFlight(item.tenant(), item.spans(), item.request());
@@ -60,11 +60,6 @@ final class WriteAheadLog implements AutoCloseable {
             queue.sync();
         }
         return item.logged(record);
-    }
-
-    /** Copies a logged request's bytes (its item no longer holds them) into {@code into} at {@code at}. */
-    void read(IngestBuffer.Item item, byte[] into, int at) {
-        item.logged().readInto(into, at);
     }
 
     /** enrich has the request (or it was given up on, and counted): it leaves the log. */

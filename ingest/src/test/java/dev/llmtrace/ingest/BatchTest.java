@@ -30,14 +30,14 @@ class BatchTest {
         Batch a = batches.get(0);
         assertEquals("a", a.tenant());
         assertEquals(3, a.spans());
-        ExportTraceServiceRequest joined = ExportTraceServiceRequest.parseFrom(a.request(Batch.RequestBytes.HELD));
+        ExportTraceServiceRequest joined = ExportTraceServiceRequest.parseFrom(a.request());
         List<ResourceSpans> expected = new ArrayList<>();
         for (int i : new int[] {0, 2, 3}) {
             expected.addAll(ExportTraceServiceRequest.parseFrom(waiting.get(i).request()).getResourceSpansList());
         }
         assertEquals(expected, joined.getResourceSpansList());
         assertEquals("b", batches.get(1).tenant());
-        assertEquals(waiting.get(1).request(), batches.get(1).request(Batch.RequestBytes.HELD), "a batch of one is the item's own bytes");
+        assertEquals(waiting.get(1).request(), batches.get(1).request(), "a batch of one is the item's own bytes");
     }
 
     @Test
@@ -49,7 +49,7 @@ class BatchTest {
         int one = waiting.get(0).request().length;
         List<Batch> batches = Batch.of(waiting, 3 * one + 1);
         assertEquals(List.of(3, 3, 3, 1), batches.stream().map(b -> b.items().size()).toList());
-        assertTrue(batches.stream().allMatch(b -> b.request(Batch.RequestBytes.HELD).length <= 3 * one + 1));
+        assertTrue(batches.stream().allMatch(b -> b.request().length <= 3 * one + 1));
         assertEquals(List.of(1, 1), Batch.of(waiting.subList(0, 2), 10).stream().map(b -> b.items().size()).toList());
     }
 }
