@@ -28,9 +28,14 @@ public final class BatchIds {
         return CONTEXT.get();
     }
 
-    /** Runs {@code call} with {@code id} as the current batch id, so a forwarder started in it sends the id along. */
+    /**
+     * Runs {@code call} with {@code id} as the current batch id, so a forwarder started in it sends the id along. The
+     * context is the batch's own, made from the root: a forward belongs to no call on whose thread it starts, and one
+     * started on the callback of the batch before (the all-in-one, one batch settling as the next is taken up) would
+     * otherwise extend that batch's context, a link per batch, until gRPC logs the chain and holds all of it.
+     */
     public static <T> T with(String id, Supplier<T> call) {
-        Context withId = Context.current().withValue(CONTEXT, id);
+        Context withId = Context.ROOT.withValue(CONTEXT, id);
         Context previous = withId.attach();
         try {
             return call.get();
