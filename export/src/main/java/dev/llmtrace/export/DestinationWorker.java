@@ -13,6 +13,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -21,7 +23,8 @@ import org.jboss.logging.Logger;
 /**
  * One destination's reliability, apart from every other destination's: its own durable queue, its own
  * consumer threads, its own retry. The Collector's exporter helper, for one backend: the sender only
- * sends; queue, retry, dead letters and metrics are here.
+ * sends; queue, retry, dead letters and metrics are here. A batch whose caller keeps it durable until
+ * answered may be sent before it is queued ({@link #deliverFirst}); it is queued only if that send fails.
  */
 final class DestinationWorker implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(DestinationWorker.class);
@@ -48,6 +51,10 @@ final class DestinationWorker implements AutoCloseable {
     private volatile boolean refusedData;
     /** Told after each batch leaves the queue: callers waiting for room may go on. */
     private final Runnable roomFreed;
+    /** Sends in flight that skipped the queue: no more than its consumers send at once. */
+    private final Semaphore directSends;
+    /** After a send that skipped the queue failed, the consumers wait until then to retry it (its backoff, a Retry-After). */
+    private volatile long holdOffUntilNanos = System.nanoTime();
 
     DestinationWorker(DestinationSpec spec, PersistentQueue queue, DeadLetters deadLetters, MeterRegistry registry, Runnable roomFreed) {
         this.spec = spec;
@@ -57,6 +64,7 @@ final class DestinationWorker implements AutoCloseable {
         this.deadLetters = deadLetters;
         this.metrics = new ExportMetrics(registry, spec.name(), queue);
         this.retrier = new Retrier(spec.retry(), RETRY_TIMER);
+        this.directSends = new Semaphore(spec.consumers());
     }
 
     DestinationSpec spec() {
@@ -102,6 +110,65 @@ final class DestinationWorker implements AutoCloseable {
     /** {@code bodyCrc}: the body's CRC-32 ({@code Crc32Combine.of}), computed once for every queue the same body goes to. */
     void appendReserved(String tenant, int spans, byte[] body, int bodyCrc) {
         queue.appendReserved(tenant, spans, body, bodyCrc);
+        metrics.queued();
+    }
+
+    /**
+     * Whether a batch whose room is reserved may be sent before it is queued: nothing waits in the queue (a destination
+     * that is failing or behind keeps its backoff, and its backlog goes first), the worker is not stopping, and a send
+     * slot is free. True takes the slot; {@link #deliverFirst} or {@link #skipDeliverFirst} gives it back.
+     */
+    boolean tryDeliverFirst() {
+        return !stopping && queue.size() == 0 && directSends.tryAcquire();
+    }
+
+    /** A batch {@link #tryDeliverFirst} admitted is not sent after all (another destination's queue failed): its room and slot back. */
+    void skipDeliverFirst(int bytes) {
+        queue.release(bytes);
+        directSends.release();
+    }
+
+    /**
+     * Sends a batch admitted by {@link #tryDeliverFirst} without writing it to the queue, as its first attempt.
+     * Delivered or refused for good, its room is given back and the disk never saw it; a failure worth retrying queues
+     * it, and the consumers retry it after the backoff. Completes once the batch is delivered, dropped or queued; fails
+     * only when it could not be queued (its room given back), and the caller, which still holds it, retries.
+     */
+    CompletableFuture<Void> deliverFirst(String tenant, int spans, byte[] body, int bodyCrc) {
+        CompletableFuture<Void> settled = new CompletableFuture<>();
+        CompletableFuture<Sender.Result> sent;
+        try {
+            sent = attempt(body, tenant, spans);
+        } catch (RuntimeException e) { // a sender that throws instead of failing its future
+            sent = CompletableFuture.failedFuture(e);
+        }
+        sent.whenComplete((result, error) -> {
+            directSends.release();
+            try {
+                if (error == null) {
+                    delivered(result, spans);
+                    leftQueue(body.length);
+                } else {
+                    ExportException failure = ExportException.of(error);
+                    metrics.failed(failure.reason());
+                    if (failure.isRetryable()) {
+                        Duration delay = spec.retry().delayFor(0, ThreadLocalRandom.current().nextDouble(), failure.retryAfter());
+                        holdOffUntilNanos = System.nanoTime() + delay.toNanos();
+                        queue.appendReserved(tenant, spans, body, bodyCrc);
+                        metrics.queued();
+                        metrics.retried();
+                        LOG.warnf("destination %s failed (%s); queued, retrying in %d ms", spec.name(), failure.getMessage(), delay.toMillis());
+                    } else {
+                        droppedForGood(failure, spans);
+                        leftQueue(body.length);
+                    }
+                }
+                settled.complete(null);
+            } catch (RuntimeException | Error e) {
+                settled.completeExceptionally(e);
+            }
+        });
+        return settled;
     }
 
     void sync() {
@@ -149,7 +216,7 @@ final class DestinationWorker implements AutoCloseable {
                     }
                     continue;
                 }
-                if (!deliver(item)) {
+                if (!waitOutHoldOff(item) || !deliver(item)) {
                     return;
                 }
             } catch (InterruptedException e) {
@@ -170,6 +237,26 @@ final class DestinationWorker implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits out the backoff that a failed send which skipped the queue set: the batch it queued is not retried sooner.
+     * False when stopping meanwhile (no retry is made then; the batch stays on disk).
+     */
+    private boolean waitOutHoldOff(PersistentQueue.Item item) throws InterruptedException {
+        for (long left; (left = holdOffUntilNanos - System.nanoTime()) > 0; ) {
+            if (stopping) {
+                queue.requeue(item.id());
+                return false;
+            }
+            try {
+                Thread.sleep(Math.max(1, Math.min(100, TimeUnit.NANOSECONDS.toMillis(left))));
+            } catch (InterruptedException e) {
+                queue.requeue(item.id());
+                throw e;
+            }
+        }
+        return true;
+    }
+
     /** Sends one batch until it is delivered, refused for good, or out of retries; false when the consumer should stop. */
     private boolean deliver(PersistentQueue.Item item) {
         int[] attempts = {0};
@@ -185,12 +272,7 @@ final class DestinationWorker implements AutoCloseable {
             }
         });
         try {
-            Sender.Result result = delivery.get();
-            if (result.rejectedSpans() > 0) { // partial success: the backend decided, retrying would not change it
-                metrics.rejectedByBackend(result.rejectedSpans());
-                LOG.warnf("destination %s rejected %d of %d span(s): %s", spec.name(), result.rejectedSpans(),
-                        item.spans(), result.message());
-            }
+            delivered(delivery.get(), item.spans());
             ack(item);
             return true;
         } catch (InterruptedException e) {
@@ -207,9 +289,7 @@ final class DestinationWorker implements AutoCloseable {
                 }
                 case "retries_exhausted" -> deadLetter(item, failure);
                 default -> {
-                    metrics.dropped(failure.reason(), item.spans());
-                    LOG.warnf("destination %s refused a batch of %d span(s) for good (%s); dropped, not retried",
-                            spec.name(), item.spans(), failure.getMessage());
+                    droppedForGood(failure, item.spans());
                     ack(item);
                 }
             }
@@ -217,10 +297,28 @@ final class DestinationWorker implements AutoCloseable {
         }
     }
 
-    /** One send, bounded in time. */
+    /** What the backend said about a batch it took: spans it rejected (partial success) are counted, not retried. */
+    private void delivered(Sender.Result result, int spans) {
+        if (result.rejectedSpans() > 0) { // the backend decided, retrying would not change it
+            metrics.rejectedByBackend(result.rejectedSpans());
+            LOG.warnf("destination %s rejected %d of %d span(s): %s", spec.name(), result.rejectedSpans(), spans, result.message());
+        }
+    }
+
+    private void droppedForGood(ExportException failure, int spans) {
+        metrics.dropped(failure.reason(), spans);
+        LOG.warnf("destination %s refused a batch of %d span(s) for good (%s); dropped, not retried",
+                spec.name(), spans, failure.getMessage());
+    }
+
     private CompletableFuture<Sender.Result> attempt(PersistentQueue.Item item) {
+        return attempt(item.payload(), item.tenant(), item.spans());
+    }
+
+    /** One send, bounded in time. */
+    private CompletableFuture<Sender.Result> attempt(byte[] payload, String tenant, int spans) {
         long start = System.nanoTime();
-        return sender.send(item.payload(), item.tenant())
+        return sender.send(payload, tenant)
                 .orTimeout(spec.timeout().toMillis() + 5_000, TimeUnit.MILLISECONDS)
                 .handle((result, error) -> {
                     if (error != null) {
@@ -229,7 +327,7 @@ final class DestinationWorker implements AutoCloseable {
                                 ? ExportException.retryable("timeout", "no answer within " + spec.timeout(), cause)
                                 : ExportException.of(cause);
                     }
-                    metrics.sent(item.spans(), Duration.ofNanos(System.nanoTime() - start));
+                    metrics.sent(spans, Duration.ofNanos(System.nanoTime() - start));
                     return result;
                 });
     }
@@ -251,6 +349,12 @@ final class DestinationWorker implements AutoCloseable {
     /** The batch leaves the queue (delivered, refused for good or dead-lettered): its room is free again. */
     private void ack(PersistentQueue.Item item) {
         queue.ack(item.id());
+        roomFreed.run();
+    }
+
+    /** A batch sent before it was queued is settled: the room reserved for it is free again. */
+    private void leftQueue(int bytes) {
+        queue.release(bytes);
         roomFreed.run();
     }
 

@@ -24,6 +24,7 @@ import java.util.EnumMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.logging.Logger;
@@ -32,8 +33,10 @@ import org.jboss.logging.Logger;
  * The configured destinations and the fan-out into their queues. A batch is acknowledged to enrich
  * only once it is in the queue of every destination it is for; room is reserved in all of them first,
  * so a full queue refuses the whole batch and no destination gets it twice on the retry that follows.
- * Each distinct (filtered request, privacy policy, encoding) is redacted and serialized once and the
- * bytes shared.
+ * Delivering first (a caller that keeps the batch durable until answered), a destination with nothing
+ * queued is sent the batch at once and its queue written only if that fails: acknowledged once every
+ * destination has it delivered or queued. Each distinct (filtered request, privacy policy, encoding) is
+ * redacted and serialized once and the bytes shared.
  */
 @ApplicationScoped
 @Startup // a bad destination fails the start, not the first request
@@ -102,8 +105,12 @@ public class Destinations {
      * of the bytes (negative: not clean, every destination takes the parse, which names the problem).
      * Throws a retryable ExportException when a queue is full, or when the caller has given up before anything
      * was queued ({@code callerGone}: it retries, and queueing now would queue the batch twice).
+     * {@code deliverFirst}: the caller holds the batch durably until the answer (the all-in-one's write-ahead log),
+     * so a destination may be sent it before its queue is written. The answer: complete once every destination has
+     * it queued or (delivering first) delivered or dropped for good; failed when a queue could not be written.
      */
-    public void accept(byte[] serializedRequest, int spans, String tenant, java.util.function.BooleanSupplier callerGone) {
+    public CompletableFuture<Void> accept(byte[] serializedRequest, int spans, String tenant, java.util.function.BooleanSupplier callerGone,
+            boolean deliverFirst) {
         List<Target> targets = new ArrayList<>();
         List<DestinationWorker> others = new ArrayList<>();
         for (DestinationWorker worker : workers) {
@@ -126,7 +133,7 @@ public class Destinations {
             }
             targets.addAll(transformed(others, request, tenant));
         }
-        enqueue(targets, tenant, callerGone);
+        return enqueue(targets, tenant, callerGone, deliverFirst);
     }
 
     /** Each destination's part: filtered, redacted by its policy, serialized in its encoding, each distinct form once. */
@@ -153,15 +160,18 @@ public class Destinations {
     }
 
     /**
-     * Reserves room in every target's queue first, then appends: all or none, but for a queue that cannot be written
-     * (a full disk) after others took the batch. Those are remembered ({@link PartlyQueued}) and left out of the retry.
+     * Reserves room in every target's queue first, then appends (or, delivering first, sends): all or none, but for a
+     * queue that cannot be written (a full disk) after others took the batch. Those are remembered ({@link PartlyQueued})
+     * and left out of the retry.
      */
-    private void enqueue(List<Target> targets, String tenant, java.util.function.BooleanSupplier callerGone) {
+    private CompletableFuture<Void> enqueue(List<Target> targets, String tenant, java.util.function.BooleanSupplier callerGone,
+            boolean deliverFirst) {
         Map<byte[], Integer> crcs = new IdentityHashMap<>(); // once per distinct body (most queues share one), before the lock
         targets.forEach(t -> crcs.computeIfAbsent(t.body(), Crc32Combine::of));
+        List<Target> todo = targets;
+        List<Target> direct = new ArrayList<>();
         synchronized (this) {
             checkCallerThere(callerGone);
-            List<Target> todo = targets;
             List<PartlyQueued.Body> queuedBefore = List.of();
             if (!partlyQueued.isEmpty()) {
                 todo = new ArrayList<>();
@@ -176,6 +186,16 @@ public class Destinations {
                 }
             }
             reserveOrWait(todo, callerGone);
+            if (deliverFirst) {
+                todo = new ArrayList<>(todo); // what is left after the direct sends is appended below
+                for (var it = todo.iterator(); it.hasNext(); ) {
+                    Target t = it.next();
+                    if (t.worker().tryDeliverFirst()) {
+                        direct.add(t);
+                        it.remove();
+                    }
+                }
+            }
             int appended = 0;
             try {
                 for (Target t : todo) {
@@ -187,6 +207,7 @@ public class Destinations {
                 // after enough retries look full with nothing in them. Whatever failed: a direct buffer the JVM
                 // could not allocate (OutOfMemoryError) leaves the process running, and the queues as they are.
                 todo.subList(appended + 1, todo.size()).forEach(t -> t.worker().release(t.body().length));
+                direct.forEach(t -> t.worker().skipDeliverFirst(t.body().length));
                 todo.subList(0, appended).forEach(t -> partlyQueued.remember(body(t, tenant, crcs)));
                 if (!(e instanceof java.io.UncheckedIOException)) {
                     throw e; // retryable upstream all the same (ExportException.of)
@@ -194,14 +215,52 @@ public class Destinations {
                 String name = todo.get(appended).worker().spec().name();
                 unwritable.log(left -> LOG.errorf("cannot write the queue of destination %s, refusing data (the sender retries): %s%s",
                         name, e.getMessage(), LogEvery.leftOut(left)));
-                throw ExportException.retryable("queue_unwritable", "the queue of destination " + name
-                        + " cannot be written", QUEUE_FULL_RETRY);
+                throw queueUnwritable(name);
             }
             queuedBefore.forEach(partlyQueued::forget);
         }
         if (fsync.everyWrite()) {
-            targets.forEach(t -> t.worker().sync());
+            todo.forEach(t -> t.worker().sync());
         }
+        return direct.isEmpty() ? CompletableFuture.completedFuture(null) : sent(direct, todo, tenant, crcs);
+    }
+
+    /**
+     * Sends the batch to the {@code direct} targets (its other targets, {@code queued}, have it in their queues): complete
+     * once each has it delivered, dropped or queued. When a queue that a failed send falls back on cannot be written,
+     * the batch fails, and the destinations that have it are remembered and left out of the caller's retry.
+     */
+    private CompletableFuture<Void> sent(List<Target> direct, List<Target> queued, String tenant, Map<byte[], Integer> crcs) {
+        List<CompletableFuture<Void>> sends = new ArrayList<>(direct.size());
+        direct.forEach(t -> sends.add(t.worker().deliverFirst(tenant, t.spans(), t.body(), crcs.get(t.body()))));
+        return CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).handle((done, error) -> {
+            if (fsync.everyWrite()) {
+                direct.forEach(t -> t.worker().sync()); // the ones whose send failed were queued
+            }
+            if (error == null) {
+                return null;
+            }
+            String name = null;
+            synchronized (this) {
+                queued.forEach(t -> partlyQueued.remember(body(t, tenant, crcs)));
+                for (int i = 0; i < direct.size(); i++) {
+                    if (sends.get(i).isCompletedExceptionally()) {
+                        name = direct.get(i).worker().spec().name();
+                    } else {
+                        partlyQueued.remember(body(direct.get(i), tenant, crcs));
+                    }
+                }
+            }
+            String failed = name;
+            Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
+            unwritable.log(left -> LOG.errorf("cannot write the queue of destination %s, refusing data (the sender retries): %s%s",
+                    failed, cause, LogEvery.leftOut(left)));
+            throw queueUnwritable(failed);
+        });
+    }
+
+    private static ExportException queueUnwritable(String destination) {
+        return ExportException.retryable("queue_unwritable", "the queue of destination " + destination + " cannot be written", QUEUE_FULL_RETRY);
     }
 
     /**

@@ -184,6 +184,14 @@ public interface ExportConfig {
         @WithDefault("2s")
         Duration waitForRoom();
 
+        /**
+         * The all-in-one with ingest's write-ahead log on: a batch is sent to a destination with nothing queued before it
+         * is queued, and written to the queue only if that send fails or finds the destination's sends all busy; the log
+         * holds it meanwhile. false: every batch is queued first. The export service always queues first.
+         */
+        @WithDefault("true")
+        boolean deliverFirst();
+
         @WithDefault("16777216")
         @Min(4096)
         long segmentBytes();

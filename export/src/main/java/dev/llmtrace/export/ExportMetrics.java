@@ -12,6 +12,7 @@ final class ExportMetrics {
     private final MeterRegistry registry;
     private final String destination;
     private final Timer latency;
+    private final Counter queued;
 
     ExportMetrics(MeterRegistry registry, String destination, PersistentQueue queue) {
         this.registry = registry;
@@ -29,6 +30,12 @@ final class ExportMetrics {
         counter("llmtrace.export.retries", "Send attempts that will be retried");
         counter("llmtrace.export.spans.dead.lettered", "Spans written to the dead-letter file after retries ran out");
         counter("llmtrace.export.spans.rejected", "Spans the backend refused in a partial success");
+        this.queued = counter("llmtrace.export.batches.queued",
+                "Batches written to the destination's queue (delivering first: those whose first send failed or found it busy)");
+    }
+
+    void queued() {
+        queued.increment();
     }
 
     void sent(int spans, Duration took) {

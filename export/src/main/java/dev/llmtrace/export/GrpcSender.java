@@ -2,6 +2,7 @@ package dev.llmtrace.export;
 
 import dev.llmtrace.core.grpc.GrpcTraceForwarder;
 import io.grpc.ChannelCredentials;
+import io.grpc.Context;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
@@ -41,10 +42,20 @@ final class GrpcSender implements Sender {
         return builder.build();
     }
 
+    /**
+     * Started in the root gRPC context: a send belongs to none of the pipeline's calls. One made on the callback of an
+     * earlier send (the all-in-one delivering first) would otherwise fork that send's context, a link per batch, until
+     * gRPC logs the chain and holds every context in it.
+     */
     @Override
     public CompletableFuture<Result> send(byte[] body, String tenant) {
-        return forwarder.export(body, tenant)
-                .thenApply(r -> new Result(r.getPartialSuccess().getRejectedSpans(), r.getPartialSuccess().getErrorMessage()));
+        Context previous = Context.ROOT.attach();
+        try {
+            return forwarder.export(body, tenant)
+                    .thenApply(r -> new Result(r.getPartialSuccess().getRejectedSpans(), r.getPartialSuccess().getErrorMessage()));
+        } finally {
+            Context.ROOT.detach(previous);
+        }
     }
 
     @Override

@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -163,5 +164,86 @@ class DestinationWorkerTest {
         assertEquals(2.0, counter("llmtrace.export.spans.dropped", "reason", "queue_full"), "the oldest batch's spans");
         assertEquals(2, w.waiting());
         assertTrue(w.canTakeData(), "drop-oldest always takes data");
+    }
+
+    /** As Destinations does delivering first: room reserved and a send slot taken, then the batch sent before any queue write. */
+    CompletableFuture<Void> deliverFirst(DestinationWorker w, int spans, byte[] body) {
+        assertTrue(w.reserve(body.length));
+        assertTrue(w.tryDeliverFirst(), "nothing queued and a send slot free");
+        return w.deliverFirst("acme", spans, body, Crc32Combine.of(body));
+    }
+
+    @Test
+    void aBatchDeliveredFirstNeverReachesTheQueueAndSettlesWithTheBackendsAnswer() throws Exception {
+        CompletableFuture<Sender.Result> answer = new CompletableFuture<>();
+        Scripted sender = new Scripted(n -> answer);
+        DestinationWorker w = worker(sender, 4096, ExportConfig.WhenFull.BLOCK);
+        w.start();
+        CompletableFuture<Void> settled = deliverFirst(w, 3, new byte[] {1, 2, 3});
+        assertEquals(1, sender.attempts.size(), "sent at once");
+        Thread.sleep(200);
+        assertFalse(settled.isDone(), "settled only once the backend answers: until then its caller keeps the batch");
+        answer.complete(Sender.Result.OK);
+        settled.get(5, TimeUnit.SECONDS);
+        assertEquals(3.0, counter("llmtrace.export.spans.sent"));
+        assertEquals(0.0, counter("llmtrace.export.batches.queued"), "never written to the queue");
+        assertEquals(1, roomFreed.get(), "the room reserved for it is given back");
+        assertTrue(w.reserve(4096), "all of it");
+        Thread.sleep(200);
+        assertEquals(1, sender.attempts.size(), "and no consumer sends it again");
+    }
+
+    @Test
+    void aRetryableFailureQueuesTheBatchAndItsRetryWaitsTheBackoff() throws Exception {
+        List<Long> attemptedAt = new CopyOnWriteArrayList<>();
+        Scripted sender = new Scripted(n -> {
+            attemptedAt.add(System.nanoTime());
+            return n == 1 ? CompletableFuture.failedFuture(ExportException.retryable("http_429", "HTTP 429", Duration.ofMillis(400)))
+                    : CompletableFuture.completedFuture(Sender.Result.OK);
+        });
+        DestinationWorker w = worker(sender, 1 << 20, ExportConfig.WhenFull.BLOCK);
+        w.start();
+        deliverFirst(w, 2, new byte[] {7}).get(5, TimeUnit.SECONDS); // settled once it is in the queue
+        assertEquals(1.0, counter("llmtrace.export.batches.queued"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> w.waiting() == 0);
+        assertEquals(2, sender.attempts.size(), "retried once, from the queue");
+        long waited = TimeUnit.NANOSECONDS.toMillis(attemptedAt.get(1) - attemptedAt.get(0));
+        assertTrue(waited >= 400, "the backend's Retry-After is honoured: " + waited + " ms");
+        assertEquals(1.0, counter("llmtrace.export.failures", "reason", "http_429"));
+        assertEquals(2.0, counter("llmtrace.export.spans.sent"));
+    }
+
+    @Test
+    void aPermanentFailureDeliveredFirstIsDroppedAndNeverQueued() throws Exception {
+        Scripted sender = new Scripted(n -> CompletableFuture.failedFuture(ExportException.permanent("http_400", "HTTP 400")));
+        DestinationWorker w = worker(sender, 4096, ExportConfig.WhenFull.BLOCK);
+        w.start();
+        deliverFirst(w, 4, new byte[] {9}).get(5, TimeUnit.SECONDS);
+        assertEquals(4.0, counter("llmtrace.export.spans.dropped", "reason", "http_400"));
+        assertEquals(0.0, counter("llmtrace.export.batches.queued"));
+        assertTrue(w.reserve(4096), "its room given back");
+        assertEquals(1, sender.attempts.size());
+    }
+
+    @Test
+    void aBatchIsQueuedWhileEverySendIsBusyOrABacklogWaits() throws Exception {
+        CompletableFuture<Sender.Result> slow = new CompletableFuture<>();
+        DestinationWorker w = worker(new Scripted(n -> slow), 1 << 20, ExportConfig.WhenFull.BLOCK); // one consumer: one send slot
+        byte[] body = {5};
+        CompletableFuture<Void> first = deliverFirst(w, 1, body);
+        assertTrue(w.reserve(body.length));
+        assertFalse(w.tryDeliverFirst(), "its one send slot is busy");
+        w.appendReserved("acme", 1, body, Crc32Combine.of(body));
+        slow.complete(Sender.Result.OK);
+        first.get(5, TimeUnit.SECONDS);
+        assertTrue(w.reserve(body.length));
+        assertFalse(w.tryDeliverFirst(), "a batch waits in the queue: the next one goes behind it");
+        w.release(body.length);
+        w.start();
+        await().atMost(Duration.ofSeconds(5)).until(() -> w.waiting() == 0);
+        assertTrue(w.reserve(body.length));
+        assertTrue(w.tryDeliverFirst(), "drained: sent first again");
+        w.skipDeliverFirst(body.length);
+        assertEquals(1.0, counter("llmtrace.export.batches.queued"));
     }
 }
