@@ -23,6 +23,18 @@ public interface NextHop {
     }
 
     /**
+     * As {@link #exportValidated(byte[], int, String)}, telling {@code taken} once this hop has worked on the request
+     * and handed it on, which may come well before the answer (the all-in-one's export answers once the batch is
+     * delivered). A caller that bounds its calls in flight by {@link #parallelism()} counts a call until then.
+     * By default, with the answer.
+     */
+    default CompletableFuture<ExportTraceServiceResponse> exportValidated(byte[] serializedRequest, int spans, String tenant, Runnable taken) {
+        CompletableFuture<ExportTraceServiceResponse> answer = exportValidated(serializedRequest, spans, tenant);
+        answer.whenComplete((response, error) -> taken.run());
+        return answer;
+    }
+
+    /**
      * How many calls this hop works on at once; calls beyond it only wait in line, each holding its request. A
      * caller that keeps calls in flight sends no more than this. Unbounded unless the hop works on its own pool (the Enricher).
      */

@@ -70,7 +70,7 @@ public final class Enricher implements NextHop {
      * caller retries it and export would queue it twice. The caller's retry is the one that goes through.
      */
     public CompletableFuture<ExportTraceServiceResponse> export(byte[] serializedRequest, String tenant, BooleanSupplier callerGone) {
-        return export(serializedRequest, tenant, callerGone, false);
+        return export(serializedRequest, tenant, callerGone, false, () -> { });
     }
 
     /**
@@ -79,11 +79,19 @@ public final class Enricher implements NextHop {
      */
     @Override
     public CompletableFuture<ExportTraceServiceResponse> exportValidated(byte[] serializedRequest, int spans, String tenant) {
-        return export(serializedRequest, tenant, () -> false, true);
+        return export(serializedRequest, tenant, () -> false, true, () -> { });
+    }
+
+    /** As {@link #exportValidated(byte[], int, String)}; {@code taken} is told once the request is processed and handed to export. */
+    @Override
+    public CompletableFuture<ExportTraceServiceResponse> exportValidated(byte[] serializedRequest, int spans, String tenant, Runnable taken) {
+        CompletableFuture<ExportTraceServiceResponse> answer = export(serializedRequest, tenant, () -> false, true, taken);
+        answer.whenComplete((response, error) -> taken.run()); // refused or failed before it was handed on
+        return answer;
     }
 
     private CompletableFuture<ExportTraceServiceResponse> export(byte[] serializedRequest, String tenant, BooleanSupplier callerGone,
-            boolean utf8Checked) {
+            boolean utf8Checked, Runnable taken) {
         MemoryBudget.Lease lease;
         try {
             lease = admission.admit(serializedRequest, tenant); // here: a request waiting for a thread is counted too
@@ -91,7 +99,7 @@ public final class Enricher implements NextHop {
             return CompletableFuture.failedFuture(refused);
         }
         try {
-            return CompletableFuture.supplyAsync(() -> processAndForward(serializedRequest, tenant, callerGone, utf8Checked, lease), work)
+            return CompletableFuture.supplyAsync(() -> processAndForward(serializedRequest, tenant, callerGone, utf8Checked, lease, taken), work)
                     .thenCompose(forwarded -> forwarded);
         } catch (RejectedExecutionException stopping) {
             lease.close();
@@ -100,7 +108,7 @@ public final class Enricher implements NextHop {
     }
 
     private CompletableFuture<ExportTraceServiceResponse> processAndForward(byte[] serializedRequest, String tenant, BooleanSupplier callerGone,
-            boolean utf8Checked, MemoryBudget.Lease lease) {
+            boolean utf8Checked, MemoryBudget.Lease lease, Runnable taken) {
         CompletableFuture<ExportTraceServiceResponse> forwarded;
         int spans;
         try {
@@ -123,6 +131,7 @@ public final class Enricher implements NextHop {
                         "the caller gave up while the request was processed; it retries", (java.time.Duration) null));
             }
             forwarded = export.exportValidated(processed, spans, tenant); // parsed from valid bytes, processed, serialized here
+            taken.run(); // export may answer only once it has delivered: this thread is free for the next request now
         } catch (RuntimeException | Error e) { // an Error too: a lease left held would starve the budget for good
             lease.close();
             LOG.errorf("enrich failed on a request of tenant %s: %s", tenant, e.toString());

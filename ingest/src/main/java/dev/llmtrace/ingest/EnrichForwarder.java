@@ -15,8 +15,11 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.jboss.logging.Logger;
 
@@ -80,9 +83,16 @@ public class EnrichForwarder {
                 // while every call is in flight (bounded by the buffer's admission, which bounds the items)
                 .onOverflow().bufferUnconditionally()
                 .onItem().transformToIterable(waiting -> Batch.of(waiting, batching.maxBytes()))
-                .onItem().transformToUni(this::forwardWithRetry)
-                .merge(concurrency());
+                .onItem().transformToUni(this::forwardUntilTaken)
+                .merge(concurrency())
+                // taken by enrich: the outcome may wait for delivery (the all-in-one's export delivering first) without
+                // holding a place among the calls in flight; the buffer's admission bounds these too
+                .onItem().transformToUni(outcome -> Uni.createFrom().completionStage(outcome))
+                .merge(SETTLING);
     }
+
+    /** Batches taken by enrich whose outcome may come later (a bound for the stream; the buffer's admission is the real one). */
+    private static final int SETTLING = 256;
 
     /**
      * {@code forward.concurrency}, but no more than the hop works on at once (the all-in-one's Enricher, one thread
@@ -94,15 +104,50 @@ public class EnrichForwarder {
         return Math.min(config.forward().concurrency(), enrich.parallelism());
     }
 
-    private Uni<Outcome> forwardWithRetry(Batch batch) {
-        return Uni.createFrom()
-                .completionStage(() -> {
-                    byte[] request = batch.request(); // once for all attempts; a read failure fails the batch
-                    return retrier.run(() -> BatchIds.with(batch.id(), () -> enrich.exportValidated(request, batch.spans(), batch.tenant())),
-                            (failure, attempt, delay) -> metrics.forwardFailed(failure.reason()));
-                })
-                .onItemOrFailure().transform((response, error) ->
-                        new Outcome(batch, error == null ? null : ExportException.of(error)));
+    /**
+     * Forwards a batch, retried until it has an outcome; the Uni completes, with that outcome to come, once enrich has
+     * taken the batch (or it has its outcome). A retry after the batch was taken (export could not queue it) runs
+     * outside the bound on calls in flight: a rare second call.
+     */
+    private Uni<CompletableFuture<Outcome>> forwardUntilTaken(Batch batch) {
+        return Uni.createFrom().deferred(() -> {
+            CompletableFuture<Void> taken = new CompletableFuture<>();
+            CompletableFuture<Outcome> outcome = forwardWithRetry(batch, () -> taken.complete(null));
+            outcome.whenComplete((done, error) -> taken.complete(null));
+            return Uni.createFrom().completionStage(taken).replaceWith(outcome);
+        });
+    }
+
+    /**
+     * The batch's request is joined once for the attempts; a read failure fails the batch. Once enrich has taken it, the
+     * joined copy is let go (its answer may wait for delivery: held meanwhile, such copies were promoted and filled the
+     * old generation), and an attempt after that joins it again.
+     */
+    private CompletableFuture<Outcome> forwardWithRetry(Batch batch, Runnable taken) {
+        CompletableFuture<ExportTraceServiceResponse> answer;
+        try {
+            AtomicReference<byte[]> joined = new AtomicReference<>(joined(batch));
+            Runnable letGo = () -> {
+                joined.set(null);
+                taken.run();
+            };
+            answer = retrier.run(() -> BatchIds.with(batch.id(), () -> {
+                byte[] request = joined.get();
+                return enrich.exportValidated(request != null ? request : joined(batch), batch.spans(), batch.tenant(), letGo);
+            }), (failure, attempt, delay) -> metrics.forwardFailed(failure.reason()));
+        } catch (ExportException e) {
+            answer = CompletableFuture.failedFuture(e);
+        }
+        return answer.handle((response, error) -> new Outcome(batch, error == null ? null : ExportException.of(error)));
+    }
+
+    /** The batch's request joined; one that cannot be read back from the log fails the batch, with no retry. */
+    private static byte[] joined(Batch batch) {
+        try {
+            return batch.request();
+        } catch (RuntimeException unreadable) {
+            throw ExportException.permanent("log_unreadable", "cannot read the batch back from the write-ahead log: " + unreadable);
+        }
     }
 
     /**

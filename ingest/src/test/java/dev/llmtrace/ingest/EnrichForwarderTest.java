@@ -41,6 +41,38 @@ class EnrichForwarderTest {
         assertAllDelivered(enrich, outcomes);
     }
 
+    @Test
+    void aCallTheHopHasTakenLeavesRoomForTheNextWhileItsAnswerWaits() throws Exception {
+        // the all-in-one's Enricher with export delivering first: it takes a batch, then answers once it is delivered
+        Held enrich = new Held(2) {
+            @Override
+            public CompletableFuture<ExportTraceServiceResponse> exportValidated(byte[] request, int spans, String tenant, Runnable taken) {
+                CompletableFuture<ExportTraceServiceResponse> answer = export(request, tenant);
+                taken.run();
+                return answer;
+            }
+        };
+        IngestConfig config = IngestSettings.of("ingest.wal.enabled", "false", "ingest.forward.concurrency", "5",
+                "ingest.forward.batch.max-requests", "1");
+        PipelineMetrics metrics = new PipelineMetrics(new SimpleMeterRegistry(), "ingest");
+        EnrichForwarder forwarder = new EnrichForwarder(config, metrics, new IngestBuffer(config, metrics), enrich);
+        List<EnrichForwarder.Outcome> outcomes = new CopyOnWriteArrayList<>();
+        forwarder.forward(Multi.createFrom().iterable(IntStream.range(0, REQUESTS).mapToObj(n -> BatchTest.item("acme", n)).toList()))
+                .subscribe().with(outcomes::add);
+        enrich.awaitCalls(REQUESTS);
+        assertEquals(REQUESTS, enrich.calls.most.get(), "every batch handed on though none is answered");
+        Thread.sleep(100);
+        assertEquals(0, outcomes.size(), "settled only with the answer");
+        for (int i = 0; i < REQUESTS; i++) {
+            enrich.answerOne();
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (outcomes.size() < REQUESTS && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertAllDelivered(enrich, outcomes);
+    }
+
     /** Forwards REQUESTS one-request batches with {@code forward.concurrency}, letting one call answer at a time once the forwarder has sent all it will. */
     private static List<EnrichForwarder.Outcome> forwardAll(Held held, int concurrency) throws Exception {
         IngestConfig config = IngestSettings.of("ingest.wal.enabled", "false", "ingest.forward.concurrency", String.valueOf(concurrency),
@@ -66,7 +98,7 @@ class EnrichForwarderTest {
     }
 
     /** A hop whose calls stay open until answered, counting how many are open at once. */
-    private static final class Held implements NextHop {
+    private static class Held implements NextHop {
         final int parallelism;
         final OpenCalls calls = new OpenCalls();
         final ConcurrentLinkedQueue<CompletableFuture<ExportTraceServiceResponse>> waiting = new ConcurrentLinkedQueue<>();
