@@ -2,7 +2,9 @@ package dev.llmtrace.allinone;
 
 import dev.llmtrace.core.NextHop;
 import dev.llmtrace.enrich.Enricher;
+import dev.llmtrace.export.ExportConfig;
 import dev.llmtrace.export.ExportStage;
+import dev.llmtrace.ingest.IngestConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import io.smallrye.common.annotation.Identifier;
@@ -27,10 +29,14 @@ class Wiring {
         return enricher;
     }
 
+    /**
+     * With ingest's write-ahead log on, a batch stays in it until export answers, so export may send it before writing it
+     * to a queue ({@link ExportStage#deliveringFirst()}): a healthy destination then costs no queue write.
+     */
     @Produces
     @Singleton
     @Identifier("export")
-    NextHop export(ExportStage export) {
-        return export;
+    NextHop export(ExportStage export, IngestConfig ingest, ExportConfig config) {
+        return ingest.wal().enabled() && config.queue().deliverFirst() ? export.deliveringFirst() : export;
     }
 }

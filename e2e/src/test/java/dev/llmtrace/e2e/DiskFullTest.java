@@ -65,7 +65,8 @@ class DiskFullTest {
             long walLines = lines(pipeline.ingest, "cannot write the write-ahead log");
             assertTrue(walLines >= 1 && walLines <= 2, "write-ahead log lines: " + walLines);
             long queueLines = lines(pipeline.export, "cannot write the queue of destination");
-            assertTrue(queueLines >= 1 && queueLines <= 2, "queue lines: " + queueLines);
+            // the all-in-one sends to healthy destinations before it queues: its queues need not be written at all
+            assertTrue((Pipeline.ALL_IN_ONE || queueLines >= 1) && queueLines <= 2, "queue lines: " + queueLines);
         }
     }
 
