@@ -258,13 +258,12 @@ class EndToEndTest {
         String ingestMetrics = pipeline.ingest.metrics();
         assertTrue(ingestMetrics.contains("llmtrace_buffer_requests{service=\"ingest\"}"), ingestMetrics);
         // the all-in-one sends to a healthy destination before it queues (the write-ahead log holds the batch meanwhile),
-        // so nothing reaches its queues; the export service queues every batch first
+        // so nothing reaches its queue; the export service queues every batch first. (Not the file sink: its one send slot
+        // may be busy with a batch when the next comes, and that one is queued by design.)
         String exportMetrics = pipeline.export.metrics();
-        for (String destination : List.of("backend", "file-sink")) {
-            Double queued = counter(exportMetrics, "llmtrace_export_batches_queued_total{destination=\"" + destination + "\"}");
-            assertNotNull(queued, exportMetrics);
-            assertTrue(Pipeline.ALL_IN_ONE ? queued == 0 : queued >= 1, destination + ": " + queued + " batch(es) queued");
-        }
+        Double queued = counter(exportMetrics, "llmtrace_export_batches_queued_total{destination=\"backend\"}");
+        assertNotNull(queued, exportMetrics);
+        assertTrue(Pipeline.ALL_IN_ONE ? queued == 0 : queued >= 1, queued + " batch(es) queued");
         for (ServiceProcess service : List.of(pipeline.ingest, pipeline.enrich, pipeline.export)) {
             String log = Files.readString(service.log());
             assertFalse(log.contains(Pipeline.TOKEN), "the ingest token never reaches a log line");
