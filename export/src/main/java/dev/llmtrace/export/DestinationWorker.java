@@ -154,8 +154,7 @@ final class DestinationWorker implements AutoCloseable {
                     if (failure.isRetryable()) {
                         Duration delay = spec.retry().delayFor(0, ThreadLocalRandom.current().nextDouble(), failure.retryAfter());
                         holdOffUntilNanos = System.nanoTime() + delay.toNanos();
-                        queue.appendReserved(tenant, spans, body, bodyCrc);
-                        metrics.queued();
+                        appendReserved(tenant, spans, body, bodyCrc);
                         metrics.retried();
                         LOG.warnf("destination %s failed (%s); queued, retrying in %d ms", spec.name(), failure.getMessage(), delay.toMillis());
                     } else {

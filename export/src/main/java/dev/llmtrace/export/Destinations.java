@@ -212,10 +212,7 @@ public class Destinations {
                 if (!(e instanceof java.io.UncheckedIOException)) {
                     throw e; // retryable upstream all the same (ExportException.of)
                 }
-                String name = todo.get(appended).worker().spec().name();
-                unwritable.log(left -> LOG.errorf("cannot write the queue of destination %s, refusing data (the sender retries): %s%s",
-                        name, e.getMessage(), LogEvery.leftOut(left)));
-                throw queueUnwritable(name);
+                throw queueUnwritable(todo.get(appended).worker().spec().name(), e.getMessage());
             }
             queuedBefore.forEach(partlyQueued::forget);
         }
@@ -251,15 +248,15 @@ public class Destinations {
                     }
                 }
             }
-            String failed = name;
             Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
-            unwritable.log(left -> LOG.errorf("cannot write the queue of destination %s, refusing data (the sender retries): %s%s",
-                    failed, cause, LogEvery.leftOut(left)));
-            throw queueUnwritable(failed);
+            throw queueUnwritable(name, String.valueOf(cause));
         });
     }
 
-    private static ExportException queueUnwritable(String destination) {
+    /** A queue could not be written: one line per 10 s says so, and the batch is refused for the sender to retry. */
+    private ExportException queueUnwritable(String destination, String why) {
+        unwritable.log(left -> LOG.errorf("cannot write the queue of destination %s, refusing data (the sender retries): %s%s",
+                destination, why, LogEvery.leftOut(left)));
         return ExportException.retryable("queue_unwritable", "the queue of destination " + destination + " cannot be written", QUEUE_FULL_RETRY);
     }
 

@@ -78,7 +78,7 @@ public final class ExportStage implements NextHop {
     private CompletableFuture<ExportTraceServiceResponse> accept(byte[] serializedRequest, int clean, String tenant, BooleanSupplier callerGone,
             boolean deliverFirst) {
         int spans = Math.max(0, clean);
-        CompletableFuture<ExportTraceServiceResponse> taken;
+        CompletableFuture<ExportTraceServiceResponse> answer;
         MemoryBudget.Lease lease = null;
         try {
             lease = admission.admit(serializedRequest, tenant);
@@ -88,13 +88,13 @@ public final class ExportStage implements NextHop {
             if (!settled.isDone()) { // delivering: the bytes, and a form of them changed for a destination, are all that is held
                 held.shrinkTo(2L * serializedRequest.length);
             }
-            taken = settled.whenComplete((done, error) -> held.close()).thenApply(done -> ExportTraceServiceResponse.getDefaultInstance());
+            answer = settled.whenComplete((done, error) -> held.close()).thenApply(done -> ExportTraceServiceResponse.getDefaultInstance());
         } catch (RuntimeException | Error e) { // the caller retries
             if (lease != null) {
                 lease.close();
             }
-            taken = CompletableFuture.failedFuture(e);
+            answer = CompletableFuture.failedFuture(e);
         }
-        return metrics.counted(taken, spans);
+        return metrics.counted(answer, spans);
     }
 }

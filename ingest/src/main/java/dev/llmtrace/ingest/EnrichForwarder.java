@@ -33,6 +33,8 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class EnrichForwarder {
     private static final Logger LOG = Logger.getLogger(EnrichForwarder.class);
+    /** Batches taken by enrich whose outcome may come later (a bound for the stream; the buffer's admission is the real one). */
+    private static final int SETTLING = 256;
 
     /** What became of a batch. */
     record Outcome(Batch batch, ExportException failure) {}
@@ -90,9 +92,6 @@ public class EnrichForwarder {
                 .onItem().transformToUni(outcome -> Uni.createFrom().completionStage(outcome))
                 .merge(SETTLING);
     }
-
-    /** Batches taken by enrich whose outcome may come later (a bound for the stream; the buffer's admission is the real one). */
-    private static final int SETTLING = 256;
 
     /**
      * {@code forward.concurrency}, but no more than the hop works on at once (the all-in-one's Enricher, one thread
