@@ -1,15 +1,23 @@
 package dev.llmtrace.core.otlp;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+
 /**
  * Short ASCII strings seen recently, found again by their bytes: attribute keys and values such as model names
  * come back in every span, and one {@code String} for each (with its hash computed once) spares decoding and
  * allocating them each time. A direct-mapped table: a slot holds the last string that hashed to it, so a string
- * seen once costs one slot and is soon replaced. Shared by all threads without locks: a {@code String} is
- * immutable, so a reader sees either the old entry or a complete new one.
+ * seen once costs one slot and is soon replaced. Shared by all threads without locks: an entry is immutable, so a
+ * reader sees either the old one or a complete new one. A hit is checked against the bytes kept with the string
+ * (a vectorized compare, where comparing char by char was a twentieth of enrich's CPU).
  */
 final class Strings {
     private static final int SLOTS = 4096;
-    private static final String[] TABLE = new String[SLOTS];
+    private static final Entry[] TABLE = new Entry[SLOTS];
+
+    private record Entry(byte[] bytes, String string) {}
 
     private Strings() {}
 
@@ -18,22 +26,14 @@ final class Strings {
         if (length == 0) {
             return "";
         }
-        String s = TABLE[slot(b, offset, length)];
-        if (s == null || s.length() != length) {
-            return null;
-        }
-        for (int i = 0; i < length; i++) {
-            if (s.charAt(i) != b[offset + i]) { // a byte beyond ASCII is negative and never equals a char
-                return null;
-            }
-        }
-        return s;
+        Entry e = TABLE[slot(b, offset, length)];
+        return e != null && Arrays.equals(e.bytes, 0, e.bytes.length, b, offset, offset + length) ? e.string : null;
     }
 
     /** Keeps {@code s}, decoded from these bytes, when it is ASCII (its chars then are its bytes). */
     static void remember(String s, byte[] b, int offset, int length) {
         if (s.length() == length) {
-            TABLE[slot(b, offset, length)] = s;
+            TABLE[slot(b, offset, length)] = new Entry(Arrays.copyOfRange(b, offset, offset + length), s);
         }
     }
 
@@ -41,12 +41,31 @@ final class Strings {
         return slot(b, offset, length, SLOTS);
     }
 
-    /** The slot of these bytes in a direct-mapped table of {@code slots} (a power of two). */
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long MIX = 0x9E3779B97F4A7C15L;
+
+    /**
+     * The slot of these bytes in a direct-mapped table of {@code slots} (a power of two). Eight bytes a step: every
+     * short attribute of every span is hashed here, and a byte-at-a-time hash was a sixteenth of enrich's CPU.
+     */
     static int slot(byte[] b, int offset, int length, int slots) {
-        int h = length;
-        for (int i = offset, end = offset + length; i < end; i++) {
-            h = 31 * h + b[i];
+        long h = length;
+        int i = offset;
+        int end = offset + length;
+        for (; i + Long.BYTES <= end; i += Long.BYTES) {
+            h = (h + (long) LONGS.get(b, i)) * MIX;
         }
-        return (h ^ (h >>> 12)) & (slots - 1);
+        if (i < end) { // the last one to seven bytes: the eight ending there when there are that many, else byte by byte
+            long tail = 0;
+            if (length >= Long.BYTES) {
+                tail = (long) LONGS.get(b, end - Long.BYTES);
+            } else {
+                for (; i < end; i++) {
+                    tail = tail << 8 | (b[i] & 0xFF);
+                }
+            }
+            h = (h + tail) * MIX;
+        }
+        return (int) (h >>> 32 ^ h >>> 52) & (slots - 1);
     }
 }
