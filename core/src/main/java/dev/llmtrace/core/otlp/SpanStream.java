@@ -202,7 +202,7 @@ public final class SpanStream {
 
         /**
          * A span's bytes as they came, but for its attributes (field 9): one that is not the same object as before is
-         * written anew in its place, and those beyond the ones it had are appended.
+         * written anew in its place, and those beyond the ones it had are appended; both encoded by {@link AttributeBytes}.
          */
         final class Edited implements Part {
             private static final int ATTRIBUTES = Span.ATTRIBUTES_FIELD_NUMBER;
@@ -210,11 +210,10 @@ public final class SpanStream {
             final byte[] bytes;
             final int offset;
             final int length;
-            final List<KeyValue> is;
-            /** The first of {@code is} that the span did not have: appended after its bytes. */
-            final int firstAppended;
-            /** For each replaced attribute: its index, and where its field starts and ends in {@code bytes}. */
+            /** For each replaced attribute, in order: where its field starts and ends in {@code bytes}. */
             final int[] replaced;
+            /** The replaced attributes' new bytes, then the appended ones'. */
+            final byte[][] fresh;
             final int contentSize;
 
             /**
@@ -222,35 +221,40 @@ public final class SpanStream {
              * the length-delimited wire type is an attribute; protobuf keeps one of another type as an unknown field).
              */
             Edited(int number, byte[] bytes, int offset, int length, List<KeyValue> was, List<KeyValue> is, AttributeBounds bounds) {
-                if (bounds.count() != was.size()) {
+                int had = was.size();
+                if (bounds.count() != had) {
                     throw new IllegalStateException("the attributes' places are not this span's");
                 }
                 this.number = number;
                 this.bytes = bytes;
                 this.offset = offset;
                 this.length = length;
-                this.is = is;
-                this.firstAppended = was.size();
                 int changes = 0;
-                for (int i = 0; i < was.size(); i++) {
+                for (int i = 0; i < had; i++) {
                     changes += was.get(i) == is.get(i) ? 0 : 1;
                 }
-                replaced = new int[changes * 3];
+                replaced = new int[changes * 2];
+                fresh = new byte[changes + is.size() - had][];
+                AttributeBytes encoder = new AttributeBytes();
                 int size = length;
-                for (int attribute = 0, r = 0; r < replaced.length; attribute++) {
-                    if (was.get(attribute) != is.get(attribute)) {
-                        int start = bounds.start(attribute);
-                        int end = bounds.end(attribute);
-                        replaced[r++] = attribute;
-                        replaced[r++] = start;
-                        replaced[r++] = end;
-                        size += CodedOutputStream.computeMessageSize(ATTRIBUTES, is.get(attribute)) - (end - start);
+                int f = 0;
+                for (int attribute = 0; f < changes; attribute++) {
+                    KeyValue now = is.get(attribute);
+                    if (was.get(attribute) != now) {
+                        replaced[2 * f] = bounds.start(attribute);
+                        replaced[2 * f + 1] = bounds.end(attribute);
+                        size -= bounds.end(attribute) - bounds.start(attribute);
+                        size += fieldSize(fresh[f++] = encoder.of(now));
                     }
                 }
-                for (int i = was.size(); i < is.size(); i++) {
-                    size += CodedOutputStream.computeMessageSize(ATTRIBUTES, is.get(i));
+                for (int i = had; i < is.size(); i++) {
+                    size += fieldSize(fresh[f++] = encoder.of(is.get(i)));
                 }
                 this.contentSize = size;
+            }
+
+            private static int fieldSize(byte[] content) {
+                return AttributeBytes.fieldSize(content.length); // field 9's tag is one byte
             }
 
             @Override
@@ -263,15 +267,22 @@ public final class SpanStream {
                 out.writeTag(number, WireFormat.WIRETYPE_LENGTH_DELIMITED);
                 out.writeUInt32NoTag(contentSize);
                 int copied = offset;
-                for (int r = 0; r < replaced.length; r += 3) {
-                    out.writeRawBytes(bytes, copied, replaced[r + 1] - copied);
-                    out.writeMessage(ATTRIBUTES, is.get(replaced[r]));
-                    copied = replaced[r + 2];
+                int f = 0;
+                for (int r = 0; r < replaced.length; r += 2) {
+                    out.writeRawBytes(bytes, copied, replaced[r] - copied);
+                    writeField(out, fresh[f++]);
+                    copied = replaced[r + 1];
                 }
                 out.writeRawBytes(bytes, copied, offset + length - copied);
-                for (int i = firstAppended; i < is.size(); i++) {
-                    out.writeMessage(ATTRIBUTES, is.get(i));
+                while (f < fresh.length) {
+                    writeField(out, fresh[f++]);
                 }
+            }
+
+            private static void writeField(CodedOutputStream out, byte[] content) throws IOException {
+                out.writeTag(ATTRIBUTES, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+                out.writeUInt32NoTag(content.length);
+                out.writeRawBytes(content);
             }
         }
 

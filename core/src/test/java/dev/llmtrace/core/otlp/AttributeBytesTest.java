@@ -1,0 +1,89 @@
+package dev.llmtrace.core.otlp;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.UnknownFieldSet;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.ArrayValue;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.common.v1.KeyValueList;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The attribute bytes written by hand are, byte for byte, the ones protobuf writes, for every shape an attribute takes. */
+class AttributeBytesTest {
+
+    @Test
+    void everyShapeIsWrittenAsProtobufWritesIt() throws Exception {
+        String prompt = "{\"messages\": [{\"role\": \"user\", \"content\": \"<OPENROUTER_KEY> é 日本 🙂 and a little more text\"}]}";
+        List<KeyValue> attributes = new ArrayList<>(List.of(
+                string("gen_ai.request.model", "anthropic/claude-sonnet-4"),
+                string("gen_ai.prompt", prompt),
+                string("input.value", prompt), // the same text again: encoded once, written the same
+                string("", "an empty key is not written"),
+                string("empty.value", ""),
+                string("k".repeat(300), "a key longer than a one-byte length and than the keys kept"),
+                string("long.value", "x".repeat(20_000)),
+                KeyValue.newBuilder().setKey("bool").setValue(AnyValue.newBuilder().setBoolValue(true)).build(),
+                KeyValue.newBuilder().setKey("false").setValue(AnyValue.newBuilder().setBoolValue(false)).build(),
+                KeyValue.newBuilder().setKey("int").setValue(AnyValue.newBuilder().setIntValue(1200)).build(),
+                KeyValue.newBuilder().setKey("zero").setValue(AnyValue.newBuilder().setIntValue(0)).build(),
+                KeyValue.newBuilder().setKey("negative").setValue(AnyValue.newBuilder().setIntValue(-1)).build(),
+                KeyValue.newBuilder().setKey("max").setValue(AnyValue.newBuilder().setIntValue(Long.MAX_VALUE)).build(),
+                KeyValue.newBuilder().setKey("double").setValue(AnyValue.newBuilder().setDoubleValue(0.00885)).build(),
+                KeyValue.newBuilder().setKey("nan").setValue(AnyValue.newBuilder().setDoubleValue(Double.NaN)).build(),
+                KeyValue.newBuilder().setKey("negative.zero").setValue(AnyValue.newBuilder().setDoubleValue(-0.0)).build(),
+                KeyValue.newBuilder().setKey("not.set").setValue(AnyValue.getDefaultInstance()).build(),
+                KeyValue.newBuilder().setKey("no.value").build(),
+                KeyValue.getDefaultInstance(),
+                KeyValue.newBuilder().setKey("redaction.masked.keys").setValue(AnyValue.newBuilder().setArrayValue(ArrayValue.newBuilder()
+                        .addValues(AnyValue.newBuilder().setStringValue("gen_ai.prompt"))
+                        .addValues(AnyValue.newBuilder().setStringValue("input.value")))).build(),
+                KeyValue.newBuilder().setKey("nested").setValue(AnyValue.newBuilder().setArrayValue(ArrayValue.newBuilder()
+                        .addValues(AnyValue.newBuilder().setIntValue(7))
+                        .addValues(AnyValue.getDefaultInstance())
+                        .addValues(AnyValue.newBuilder().setArrayValue(ArrayValue.newBuilder()
+                                .addValues(AnyValue.newBuilder().setDoubleValue(1.5)))))).build(),
+                KeyValue.newBuilder().setKey("empty.array").setValue(AnyValue.newBuilder().setArrayValue(ArrayValue.getDefaultInstance())).build(),
+                KeyValue.newBuilder().setKey("map").setValue(AnyValue.newBuilder().setKvlistValue(KeyValueList.newBuilder()
+                        .addValues(string("a", "b")))).build(),
+                KeyValue.newBuilder().setKey("array.of.maps").setValue(AnyValue.newBuilder().setArrayValue(ArrayValue.newBuilder()
+                        .addValues(AnyValue.newBuilder().setKvlistValue(KeyValueList.newBuilder().addValues(string("a", "b")))))).build(),
+                KeyValue.newBuilder().setKey("bytes").setValue(AnyValue.newBuilder().setBytesValue(ByteString.copyFromUtf8("raw"))).build(),
+                string("unknown", "field").toBuilder().setUnknownFields(unknown()).build(),
+                KeyValue.newBuilder().setKey("unknown.in.value")
+                        .setValue(AnyValue.newBuilder().setStringValue("v").setUnknownFields(unknown())).build()));
+        AttributeBytes encoder = new AttributeBytes();
+        for (int again = 0; again < 2; again++) { // the second time the keys' bytes come from the table
+            for (KeyValue attribute : attributes) {
+                byte[] bytes = encoder.of(attribute);
+                assertArrayEquals(attribute.toByteArray(), bytes, attribute.getKey());
+                assertEquals(attribute, KeyValue.parseFrom(bytes));
+            }
+        }
+    }
+
+    @Test
+    void aTextGivenTwiceInOneSpanIsEncodedOnce() {
+        String prompt = "p".repeat(100);
+        AttributeBytes encoder = new AttributeBytes();
+        byte[] first = encoder.utf8(prompt);
+        assertSame(first, encoder.utf8(prompt)); // the input.value copy of the prompt: the same object
+        assertNotSame(first, encoder.utf8(new String(prompt))); // an equal text that is another object is encoded anew
+        assertNotSame(encoder.utf8("short"), encoder.utf8("short")); // short texts are not worth the look
+        assertNotSame(first, new AttributeBytes().utf8(prompt)); // nothing is kept from one span to the next
+    }
+
+    private static KeyValue string(String key, String value) {
+        return KeyValue.newBuilder().setKey(key).setValue(AnyValue.newBuilder().setStringValue(value)).build();
+    }
+
+    private static UnknownFieldSet unknown() {
+        return UnknownFieldSet.newBuilder().addField(99, UnknownFieldSet.Field.newBuilder().addVarint(5).build()).build();
+    }
+}
