@@ -205,15 +205,16 @@ public final class SpanStream {
          * written anew in its place, and those beyond the ones it had are appended; both encoded by {@link AttributeBytes}.
          */
         final class Edited implements Part {
-            private static final int ATTRIBUTES = Span.ATTRIBUTES_FIELD_NUMBER;
             final int number;
             final byte[] bytes;
             final int offset;
             final int length;
             /** For each replaced attribute, in order: where its field starts and ends in {@code bytes}. */
             final int[] replaced;
-            /** The replaced attributes' new bytes, then the appended ones'. */
-            final byte[][] fresh;
+            /** The replaced attributes' fields, then the appended ones', one after another. */
+            final byte[] fresh;
+            /** Where each replaced attribute's field ends in {@code fresh}; the appended ones follow the last. */
+            final int[] freshEnds;
             final int contentSize;
 
             /**
@@ -234,27 +235,25 @@ public final class SpanStream {
                     changes += was.get(i) == is.get(i) ? 0 : 1;
                 }
                 replaced = new int[changes * 2];
-                fresh = new byte[changes + is.size() - had][];
-                AttributeBytes encoder = new AttributeBytes();
+                freshEnds = new int[changes];
+                AttributeBytes encoder = new AttributeBytes(Span.ATTRIBUTES_FIELD_NUMBER, changes + is.size() - had);
                 int size = length;
-                int f = 0;
-                for (int attribute = 0; f < changes; attribute++) {
+                for (int attribute = 0, r = 0; r < changes; attribute++) {
                     KeyValue now = is.get(attribute);
                     if (was.get(attribute) != now) {
-                        replaced[2 * f] = bounds.start(attribute);
-                        replaced[2 * f + 1] = bounds.end(attribute);
+                        replaced[2 * r] = bounds.start(attribute);
+                        replaced[2 * r + 1] = bounds.end(attribute);
                         size -= bounds.end(attribute) - bounds.start(attribute);
-                        size += fieldSize(fresh[f++] = encoder.of(now));
+                        encoder.add(now);
+                        freshEnds[r] = encoder.size();
+                        r++;
                     }
                 }
                 for (int i = had; i < is.size(); i++) {
-                    size += fieldSize(fresh[f++] = encoder.of(is.get(i)));
+                    encoder.add(is.get(i));
                 }
-                this.contentSize = size;
-            }
-
-            private static int fieldSize(byte[] content) {
-                return AttributeBytes.fieldSize(content.length); // field 9's tag is one byte
+                this.fresh = encoder.write();
+                this.contentSize = size + fresh.length;
             }
 
             @Override
@@ -267,22 +266,15 @@ public final class SpanStream {
                 out.writeTag(number, WireFormat.WIRETYPE_LENGTH_DELIMITED);
                 out.writeUInt32NoTag(contentSize);
                 int copied = offset;
-                int f = 0;
-                for (int r = 0; r < replaced.length; r += 2) {
-                    out.writeRawBytes(bytes, copied, replaced[r] - copied);
-                    writeField(out, fresh[f++]);
-                    copied = replaced[r + 1];
+                int written = 0;
+                for (int r = 0; r < freshEnds.length; r++) {
+                    out.writeRawBytes(bytes, copied, replaced[2 * r] - copied);
+                    out.writeRawBytes(fresh, written, freshEnds[r] - written);
+                    copied = replaced[2 * r + 1];
+                    written = freshEnds[r];
                 }
                 out.writeRawBytes(bytes, copied, offset + length - copied);
-                while (f < fresh.length) {
-                    writeField(out, fresh[f++]);
-                }
-            }
-
-            private static void writeField(CodedOutputStream out, byte[] content) throws IOException {
-                out.writeTag(ATTRIBUTES, WireFormat.WIRETYPE_LENGTH_DELIMITED);
-                out.writeUInt32NoTag(content.length);
-                out.writeRawBytes(content);
+                out.writeRawBytes(fresh, written, fresh.length - written);
             }
         }
 

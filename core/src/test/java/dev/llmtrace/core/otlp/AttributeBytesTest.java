@@ -11,11 +11,13 @@ import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.ArrayValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.common.v1.KeyValueList;
+import io.opentelemetry.proto.resource.v1.Resource;
+import io.opentelemetry.proto.trace.v1.Span;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The attribute bytes written by hand are, byte for byte, the ones protobuf writes, for every shape an attribute takes. */
+/** The attribute fields written by hand are, byte for byte, the ones protobuf writes, for every shape an attribute takes. */
 class AttributeBytesTest {
 
     @Test
@@ -58,25 +60,34 @@ class AttributeBytesTest {
                 string("unknown", "field").toBuilder().setUnknownFields(unknown()).build(),
                 KeyValue.newBuilder().setKey("unknown.in.value")
                         .setValue(AnyValue.newBuilder().setStringValue("v").setUnknownFields(unknown())).build()));
-        AttributeBytes encoder = new AttributeBytes();
         for (int again = 0; again < 2; again++) { // the second time the keys' bytes come from the table
-            for (KeyValue attribute : attributes) {
-                byte[] bytes = encoder.of(attribute);
-                assertArrayEquals(attribute.toByteArray(), bytes, attribute.getKey());
-                assertEquals(attribute, KeyValue.parseFrom(bytes));
+            for (KeyValue attribute : attributes) { // one at a time: a difference names its attribute
+                AttributeBytes encoder = new AttributeBytes(Span.ATTRIBUTES_FIELD_NUMBER, 1);
+                encoder.add(attribute);
+                assertArrayEquals(Span.newBuilder().addAttributes(attribute).build().toByteArray(), encoder.write(), attribute.getKey());
             }
+            AttributeBytes all = new AttributeBytes(Span.ATTRIBUTES_FIELD_NUMBER, attributes.size());
+            attributes.forEach(all::add);
+            byte[] bytes = all.write();
+            assertEquals(bytes.length, all.size());
+            assertArrayEquals(Span.newBuilder().addAllAttributes(attributes).build().toByteArray(), bytes);
+            assertEquals(attributes, Span.parseFrom(bytes).getAttributesList());
         }
+        // a resource's attributes are its field 1
+        AttributeBytes resource = new AttributeBytes(Resource.ATTRIBUTES_FIELD_NUMBER, attributes.size());
+        attributes.forEach(resource::add);
+        assertArrayEquals(Resource.newBuilder().addAllAttributes(attributes).build().toByteArray(), resource.write());
     }
 
     @Test
     void aTextGivenTwiceInOneSpanIsEncodedOnce() {
         String prompt = "p".repeat(100);
-        AttributeBytes encoder = new AttributeBytes();
+        AttributeBytes encoder = new AttributeBytes(Span.ATTRIBUTES_FIELD_NUMBER, 1);
         byte[] first = encoder.utf8(prompt);
         assertSame(first, encoder.utf8(prompt)); // the input.value copy of the prompt: the same object
         assertNotSame(first, encoder.utf8(new String(prompt))); // an equal text that is another object is encoded anew
         assertNotSame(encoder.utf8("short"), encoder.utf8("short")); // short texts are not worth the look
-        assertNotSame(first, new AttributeBytes().utf8(prompt)); // nothing is kept from one span to the next
+        assertNotSame(first, new AttributeBytes(Span.ATTRIBUTES_FIELD_NUMBER, 1).utf8(prompt)); // nothing is kept from one span to the next
     }
 
     private static KeyValue string(String key, String value) {
