@@ -1,5 +1,6 @@
 package dev.llmtrace.core.conventions;
 
+import dev.llmtrace.core.otlp.TwoWaySlots;
 import java.util.List;
 import java.util.Set;
 
@@ -42,18 +43,25 @@ public final class ContentNames {
     /** Answers given before, by name: a span's dozens of names come back in every span (1.6 % of the all-in-one's CPU). */
     private static final Answer[] ANSWERS = new Answer[1024];
 
-    private record Answer(String key, boolean content) {}
+    private record Answer(String key, boolean content) {
+        boolean isFor(String name) {
+            return key == name || key.equals(name);
+        }
+    }
 
     /** True for an attribute that carries what was said to or by a model, in any convention. */
     public static boolean isContent(String key) {
         int slot = slot(key);
         Answer answer = ANSWERS[slot]; // shared without locks: an answer is immutable, and a racing one is as good
-        if (answer != null && (answer.key == key || answer.key.equals(key))) {
+        if (answer == null || !answer.isFor(key)) {
+            answer = ANSWERS[TwoWaySlots.partner(slot)];
+        }
+        if (answer != null && answer.isFor(key)) {
             return answer.content;
         }
         boolean content = lookUp(key);
         if (key.length() <= 128) { // the table keeps what it holds until replaced: names only, never long ones
-            ANSWERS[slot] = new Answer(key, content);
+            TwoWaySlots.put(ANSWERS, slot, new Answer(key, content));
         }
         return content;
     }

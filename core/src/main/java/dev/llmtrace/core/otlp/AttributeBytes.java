@@ -260,24 +260,31 @@ final class AttributeBytes {
     }
 
     /**
-     * Keys' UTF-8 bytes, direct-mapped by the key's (cached) hash, shared by all threads without locks as
-     * {@link Strings} is: an entry is immutable. Keys are names, not secrets; long ones are not kept.
+     * Keys' UTF-8 bytes, by the key's (cached) hash in {@link TwoWaySlots}, shared by all threads without locks as
+     * {@link Strings} is. Keys are names, not secrets; long ones are not kept.
      */
     private static final class Keys {
         private static final int SLOTS = 1024;
         private static final int LONGEST = 128;
-        private record Entry(String key, byte[] bytes) {}
+        private record Entry(String key, byte[] bytes) {
+            boolean isFor(String name) {
+                return key == name || key.equals(name);
+            }
+        }
         private final Entry[] table = new Entry[SLOTS];
 
         byte[] bytes(String key) {
             int slot = (key.hashCode() ^ key.hashCode() >>> 16) & (SLOTS - 1);
             Entry e = table[slot];
-            if (e != null && (e.key == key || e.key.equals(key))) {
+            if (e == null || !e.isFor(key)) {
+                e = table[TwoWaySlots.partner(slot)];
+            }
+            if (e != null && e.isFor(key)) {
                 return e.bytes;
             }
             byte[] bytes = key.getBytes(StandardCharsets.UTF_8);
             if (key.length() <= LONGEST) {
-                table[slot] = new Entry(key, bytes);
+                TwoWaySlots.put(table, slot, new Entry(key, bytes));
             }
             return bytes;
         }

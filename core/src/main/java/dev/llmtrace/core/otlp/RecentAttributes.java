@@ -8,7 +8,7 @@ import java.util.Arrays;
  * unchanged from span to span (model, provider, operation, finish reason, environment, unit prices), and a
  * {@code KeyValue} is immutable, so the one decoded last time is as good as a new one. The decoder's two message
  * objects per attribute were an eighth of what the all-in-one allocated (async-profiler). Built like {@link Strings}:
- * direct-mapped, a slot holding the last attribute that hashed to it, shared by all threads without locks (an entry
+ * the last attributes that hashed to each slot ({@link TwoWaySlots}), shared by all threads without locks (an entry
  * is immutable: a reader sees the old one or a complete new one), and a hit is checked byte for byte.
  *
  * <p>Bounded: at most {@link #SLOTS} attributes of at most {@link #MAX_BYTES} bytes (about 1 MiB in all). It keeps
@@ -21,19 +21,27 @@ final class RecentAttributes {
     private static final int SLOTS = 4096;
     private static final Entry[] TABLE = new Entry[SLOTS];
 
-    private record Entry(byte[] bytes, KeyValue attribute) {}
+    private record Entry(byte[] bytes, KeyValue attribute) {
+        boolean encodes(byte[] b, int offset, int length) {
+            return Arrays.equals(bytes, 0, bytes.length, b, offset, offset + length);
+        }
+    }
 
     private RecentAttributes() {}
 
     /** The attribute these bytes encode when it is in the table; null otherwise (decode it, then {@link #remember}). */
     static KeyValue find(byte[] b, int offset, int length) {
-        Entry e = TABLE[slot(b, offset, length)];
-        return e != null && Arrays.equals(e.bytes, 0, e.bytes.length, b, offset, offset + length) ? e.attribute : null;
+        int slot = slot(b, offset, length);
+        Entry e = TABLE[slot];
+        if (e == null || !e.encodes(b, offset, length)) {
+            e = TABLE[TwoWaySlots.partner(slot)];
+        }
+        return e != null && e.encodes(b, offset, length) ? e.attribute : null;
     }
 
     /** Keeps {@code attribute}, decoded from these bytes (at most {@link #MAX_BYTES}). */
     static void remember(KeyValue attribute, byte[] b, int offset, int length) {
-        TABLE[slot(b, offset, length)] = new Entry(Arrays.copyOfRange(b, offset, offset + length), attribute);
+        TwoWaySlots.put(TABLE, slot(b, offset, length), new Entry(Arrays.copyOfRange(b, offset, offset + length), attribute));
     }
 
     static int slot(byte[] b, int offset, int length) {

@@ -8,7 +8,7 @@ import java.util.Arrays;
 /**
  * Short ASCII strings seen recently, found again by their bytes: attribute keys and values such as model names
  * come back in every span, and one {@code String} for each (with its hash computed once) spares decoding and
- * allocating them each time. A direct-mapped table: a slot holds the last string that hashed to it, so a string
+ * allocating them each time. A table of the last strings that hashed to each slot ({@link TwoWaySlots}), so a string
  * seen once costs one slot and is soon replaced. Shared by all threads without locks: an entry is immutable, so a
  * reader sees either the old one or a complete new one. A hit is checked against the bytes kept with the string
  * (a vectorized compare, where comparing char by char was a twentieth of enrich's CPU).
@@ -17,7 +17,11 @@ final class Strings {
     private static final int SLOTS = 4096;
     private static final Entry[] TABLE = new Entry[SLOTS];
 
-    private record Entry(byte[] bytes, String string) {}
+    private record Entry(byte[] bytes, String string) {
+        boolean spells(byte[] b, int offset, int length) {
+            return Arrays.equals(bytes, 0, bytes.length, b, offset, offset + length);
+        }
+    }
 
     private Strings() {}
 
@@ -26,14 +30,18 @@ final class Strings {
         if (length == 0) {
             return "";
         }
-        Entry e = TABLE[slot(b, offset, length)];
-        return e != null && Arrays.equals(e.bytes, 0, e.bytes.length, b, offset, offset + length) ? e.string : null;
+        int slot = slot(b, offset, length);
+        Entry e = TABLE[slot];
+        if (e == null || !e.spells(b, offset, length)) {
+            e = TABLE[TwoWaySlots.partner(slot)];
+        }
+        return e != null && e.spells(b, offset, length) ? e.string : null;
     }
 
     /** Keeps {@code s}, decoded from these bytes, when it is ASCII (its chars then are its bytes). */
     static void remember(String s, byte[] b, int offset, int length) {
         if (s.length() == length) {
-            TABLE[slot(b, offset, length)] = new Entry(Arrays.copyOfRange(b, offset, offset + length), s);
+            TwoWaySlots.put(TABLE, slot(b, offset, length), new Entry(Arrays.copyOfRange(b, offset, offset + length), s));
         }
     }
 
@@ -45,7 +53,7 @@ final class Strings {
     private static final long MIX = 0x9E3779B97F4A7C15L;
 
     /**
-     * The slot of these bytes in a direct-mapped table of {@code slots} (a power of two). Eight bytes a step: every
+     * The slot of these bytes in a table of {@code slots} (a power of two). Eight bytes a step: every
      * short attribute of every span is hashed here, and a byte-at-a-time hash was a sixteenth of enrich's CPU.
      */
     static int slot(byte[] b, int offset, int length, int slots) {

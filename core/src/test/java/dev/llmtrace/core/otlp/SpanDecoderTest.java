@@ -157,10 +157,15 @@ class SpanDecoderTest {
             }
         }
         assertTrue(b != null, "two attributes in one slot");
+        List<KeyValue> decoded = new ArrayList<>();
         for (byte[] attribute : new byte[][] {a, b, a, b}) {
             byte[] span = raw(out -> out.writeBytes(9, ByteString.copyFrom(attribute)));
             assertEquals(Span.parseFrom(span), SpanDecoder.parse(span, 0, span.length));
+            decoded.add(SpanDecoder.parse(span, 0, span.length).getAttributes(0));
         }
+        // both kept, each in one of the slot's two ways: taking turns, neither is decoded anew
+        assertSame(decoded.get(0), decoded.get(2));
+        assertSame(decoded.get(1), decoded.get(3));
     }
 
     @Test
