@@ -13,11 +13,17 @@ public final class Utf8 {
 
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
+    private static final long HIGH_BITS = 0x8080808080808080L;
+
     public static boolean isValid(byte[] b, int offset, int length) {
         int i = offset;
         int end = offset + length;
-        while (i + 8 <= end && ((long) LONGS.get(b, i) & 0x8080808080808080L) == 0) { // ASCII, eight bytes at a time
-            i += 8;
+        while (i + Long.BYTES <= end && ((long) LONGS.get(b, i) & HIGH_BITS) == 0) { // ASCII, eight bytes at a time
+            i += Long.BYTES;
+        }
+        // the loop ran out of whole words (rather than into a non-ASCII one): the rest in one more
+        if (i < end && i + Long.BYTES > end && asciiTail(b, offset, i, end)) {
+            return true;
         }
         while (i < end && b[i] >= 0) {
             i++;
@@ -54,6 +60,22 @@ public final class Utf8 {
             }
         }
         return true;
+    }
+
+    /**
+     * Whether the one to seven bytes from {@code i} to {@code end} are ASCII, in one read of eight: those ending at
+     * {@code end} when the text is that long, else those from {@code i}, masked, when the array is. Most strings of a
+     * span (keys, names, models) are short, and their tails byte by byte were most of the check's time.
+     */
+    private static boolean asciiTail(byte[] b, int offset, int i, int end) {
+        if (end - offset >= Long.BYTES) {
+            return ((long) LONGS.get(b, end - Long.BYTES) & HIGH_BITS) == 0;
+        }
+        if (i + Long.BYTES <= b.length) {
+            long tail = (1L << Byte.SIZE * (end - i)) - 1; // the low bytes are the first ones (little-endian)
+            return ((long) LONGS.get(b, i) & HIGH_BITS & tail) == 0;
+        }
+        return false; // near the array's end: byte by byte
     }
 
     private static boolean continuation(byte b) {
