@@ -3,7 +3,6 @@ package dev.llmtrace.core.privacy;
 import dev.llmtrace.core.conventions.ContentNames;
 
 import dev.llmtrace.core.SpanProcessor;
-import dev.llmtrace.core.otlp.Attributes;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.ArrayValue;
 import io.opentelemetry.proto.common.v1.InstrumentationScope;
@@ -15,9 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -31,9 +28,6 @@ import javax.crypto.spec.SecretKeySpec;
  * count per kind).
  */
 public final class PrivacyProcessor implements SpanProcessor {
-    static final String MASKED_COUNT = "redaction.masked.count";
-    static final String MASKED_KEYS = "redaction.masked.keys";
-    static final String DROPPED_KEYS = "redaction.dropped.keys";
     private static final String HASHED = "hmac-sha256:";
 
     private final PrivacyPolicy policy;
@@ -71,13 +65,13 @@ public final class PrivacyProcessor implements SpanProcessor {
     // resource and scope carry no summary of their own: what is masked there is counted on no span
     @Override
     public Resource resource(Resource resource, String tenant) {
-        List<KeyValue> attributes = attributes(resource.getAttributesList(), new Summary());
+        List<KeyValue> attributes = attributes(resource.getAttributesList(), new RedactionSummary());
         return attributes == null ? resource : resource.toBuilder().clearAttributes().addAllAttributes(attributes).build();
     }
 
     @Override
     public InstrumentationScope scope(InstrumentationScope scope, String tenant) {
-        List<KeyValue> attributes = attributes(scope.getAttributesList(), new Summary());
+        List<KeyValue> attributes = attributes(scope.getAttributesList(), new RedactionSummary());
         return attributes == null ? scope : scope.toBuilder().clearAttributes().addAllAttributes(attributes).build();
     }
 
@@ -87,7 +81,7 @@ public final class PrivacyProcessor implements SpanProcessor {
      */
     @Override
     public Span span(Span span, String tenant) {
-        Summary summary = new Summary();
+        RedactionSummary summary = new RedactionSummary();
         List<KeyValue> attributes = attributes(span.getAttributesList(), summary);
         String name = secrets(span.getName(), "span.name", summary);
         String statusMessage = secrets(span.getStatus().getMessage(), "status.message", summary);
@@ -123,7 +117,7 @@ public final class PrivacyProcessor implements SpanProcessor {
     }
 
     /** The span's events after the policy (content events dropped under drop), or null when none changed. */
-    private List<Span.Event> events(Span span, Summary summary) {
+    private List<Span.Event> events(Span span, RedactionSummary summary) {
         List<Span.Event> events = null;
         for (int e = 0; e < span.getEventsCount(); e++) {
             Span.Event event = span.getEvents(e);
@@ -153,7 +147,7 @@ public final class PrivacyProcessor implements SpanProcessor {
     }
 
     /** {@code text} with its secrets masked (counted under {@code where}), or itself when it holds none. */
-    private String secrets(String text, String where, Summary summary) {
+    private String secrets(String text, String where, RedactionSummary summary) {
         if (!redactor.mayChange(text, false)) {
             return text;
         }
@@ -163,7 +157,7 @@ public final class PrivacyProcessor implements SpanProcessor {
     }
 
     /** The attributes after the policy, or null when none changed. */
-    private List<KeyValue> attributes(List<KeyValue> attributes, Summary summary) {
+    private List<KeyValue> attributes(List<KeyValue> attributes, RedactionSummary summary) {
         List<KeyValue> out = null;
         for (int i = 0; i < attributes.size(); i++) {
             KeyValue kv = attributes.get(i);
@@ -180,9 +174,10 @@ public final class PrivacyProcessor implements SpanProcessor {
     }
 
     /** One attribute after the policy: itself, a changed copy, or null (dropped). */
-    private KeyValue attribute(KeyValue kv, Summary summary) {
+    private KeyValue attribute(KeyValue kv, RedactionSummary summary) {
         String key = kv.getKey();
         if (key.startsWith("redaction.")) {
+            summary.earlierHop = true;
             return kv; // our own summary from an earlier hop
         }
         boolean content = isContent(key);
@@ -201,12 +196,12 @@ public final class PrivacyProcessor implements SpanProcessor {
         return value == kv.getValue() ? kv : kv.toBuilder().setValue(value).build();
     }
 
-    private AnyValue value(AnyValue v, boolean personalData, String key, Summary summary) {
+    private AnyValue value(AnyValue v, boolean personalData, String key, RedactionSummary summary) {
         switch (v.getValueCase()) {
             case STRING_VALUE -> {
                 String text = v.getStringValue();
                 // the same text under another name (conventions copies the prompt) is masked once, counted under both
-                Summary.Masked earlier = summary.seenBefore(text, personalData);
+                RedactionSummary.Masked earlier = summary.seenBefore(text, personalData);
                 if (earlier == null && !redactor.mayChange(text, personalData)) {
                     return v;
                 }
@@ -254,142 +249,5 @@ public final class PrivacyProcessor implements SpanProcessor {
 
     private String hash(String value) {
         return HASHED + HexFormat.of().formatHex(hmac.get().doFinal(value.getBytes(StandardCharsets.UTF_8)));
-    }
-
-    /** What happened to one span, for its summary attributes; allocated on the first thing to tell, since most spans have none. */
-    private static final class Summary {
-        Map<String, Integer> counts;
-        List<String> maskedKeys;
-        List<String> dropped;
-        /** The last few long texts masked in this span, by identity: a copy of one under another name is not scanned again. */
-        private Masked[] seen;
-        private int nextSeen;
-
-        record Masked(String text, boolean personalData, Redactor.Result result, AnyValue value) {}
-
-        private static final int WORTH_REMEMBERING = 64;
-
-        Masked seenBefore(String text, boolean personalData) {
-            if (seen != null) {
-                for (Masked m : seen) {
-                    if (m != null && m.text == text && m.personalData == personalData) {
-                        return m;
-                    }
-                }
-            }
-            return null;
-        }
-
-        void remember(String text, boolean personalData, Redactor.Result result, AnyValue value) {
-            if (text.length() >= WORTH_REMEMBERING) {
-                seen = seen == null ? new Masked[4] : seen; // the prompt and completion, as messages and as text
-                seen[nextSeen++ & 3] = new Masked(text, personalData, result, value);
-            }
-        }
-
-        /** Counts what {@code r} masked under {@code key}. */
-        void masked(String key, Redactor.Result r) {
-            for (Map.Entry<String, Integer> kind : r.counts().entrySet()) {
-                masked(key, kind.getKey(), kind.getValue());
-            }
-        }
-
-        void masked(String key, String kind, int n) {
-            if (counts == null) {
-                counts = new LinkedHashMap<>();
-                maskedKeys = new ArrayList<>();
-            }
-            counts.merge(kind, n, Integer::sum);
-            if (!maskedKeys.contains(key)) {
-                maskedKeys.add(key);
-            }
-        }
-
-        void dropped(String what) {
-            if (dropped == null) {
-                dropped = new ArrayList<>();
-            }
-            dropped.add(what);
-        }
-
-        boolean isEmpty() {
-            return counts == null && dropped == null;
-        }
-
-        /**
-         * Adds (or adds to) the redaction.* attributes, so two hops' summaries merge instead of repeating keys. {@code ours}:
-         * the list is this processor's own copy, which takes them at its end unless an earlier hop left a summary there
-         * (nearly always: copying fifty attributes again was a thirtieth of the hop's allocation).
-         */
-        List<KeyValue> mergeInto(List<KeyValue> attributes, boolean ours) {
-            Map<String, KeyValue> summary = new LinkedHashMap<>();
-            List<KeyValue> out = attributes;
-            if (!ours || hasSummary(attributes)) {
-                out = new ArrayList<>(attributes.size() + 6);
-                for (KeyValue kv : attributes) {
-                    if (kv.getKey().startsWith("redaction.")) {
-                        summary.put(kv.getKey(), kv);
-                    } else {
-                        out.add(kv);
-                    }
-                }
-            }
-            int total = 0;
-            if (counts != null) {
-                for (int n : counts.values()) {
-                    total += n;
-                }
-            }
-            if (total > 0) {
-                summary.put(MASKED_COUNT, integer(MASKED_COUNT, total + intOf(summary.get(MASKED_COUNT))));
-                summary.put(MASKED_KEYS, strings(MASKED_KEYS, maskedKeys, summary.get(MASKED_KEYS)));
-                counts.forEach((kind, n) -> {
-                    String k = "redaction.masked." + kind.toLowerCase();
-                    summary.put(k, integer(k, n + intOf(summary.get(k))));
-                });
-            }
-            if (dropped != null) {
-                summary.put(DROPPED_KEYS, strings(DROPPED_KEYS, dropped, summary.get(DROPPED_KEYS)));
-            }
-            out.addAll(summary.values());
-            return out;
-        }
-
-        private static boolean hasSummary(List<KeyValue> attributes) {
-            for (int i = 0; i < attributes.size(); i++) {
-                if (attributes.get(i).getKey().startsWith("redaction.")) {
-                    return true;
-                }
-            }
-            return false;
-        }
-
-        private static long intOf(KeyValue kv) {
-            return kv == null ? 0 : kv.getValue().getIntValue();
-        }
-
-        private static KeyValue integer(String key, long n) {
-            return Attributes.integer(key, n);
-        }
-
-        private static KeyValue strings(String key, List<String> values, KeyValue earlier) {
-            ArrayValue.Builder array = earlier == null ? ArrayValue.newBuilder() : earlier.getValue().getArrayValue().toBuilder();
-            for (String v : values) {
-                if (!contains(array, v)) {
-                    array.addValues(AnyValue.newBuilder().setStringValue(v));
-                }
-            }
-            return Attributes.of(key, AnyValue.newBuilder().setArrayValue(array).build());
-        }
-
-        // a loop, not a stream: this runs for every span with a secret, and the streams were 1 % of the all-in-one's CPU
-        private static boolean contains(ArrayValue.Builder array, String value) {
-            for (int i = 0; i < array.getValuesCount(); i++) {
-                if (array.getValues(i).getStringValue().equals(value)) {
-                    return true;
-                }
-            }
-            return false;
-        }
     }
 }

@@ -109,6 +109,27 @@ class PrivacyProcessorTest {
     }
 
     @Test
+    void aSecondHopThatMasksMoreAddsToTheFirstHopsCounts() {
+        PrivacyProcessor full = new PrivacyProcessor(PrivacyPolicy.FULL, Redactor.defaults(), Set.of(), null);
+        Span once = full.process(OtlpJson.parseTraces(Fixtures.bytes(Fixtures.BROADCAST_FULL)), "t").getResourceSpans(0).getScopeSpans(0).getSpans(0);
+        // a secret the first hop never saw, under a name of its own
+        Span more = once.toBuilder().addAttributes(KeyValue.newBuilder().setKey("http.header.authorization")
+                .setValue(AnyValue.newBuilder().setStringValue("sk-or-v1-" + "cd".repeat(32)))).build();
+        Span twice = full.span(more, "t");
+        assertEquals(2, attr(twice, "redaction.masked.count").get().getIntValue());
+        assertEquals(2, attr(twice, "redaction.masked.openrouter_key").get().getIntValue());
+        assertEquals(java.util.List.of("gen_ai.prompt", "http.header.authorization"), attr(twice, "redaction.masked.keys").get()
+                .getArrayValue().getValuesList().stream().map(AnyValue::getStringValue).toList());
+        for (String key : new String[] {"redaction.masked.count", "redaction.masked.keys", "redaction.masked.openrouter_key"}) {
+            assertEquals(1, twice.getAttributesList().stream().filter(kv -> kv.getKey().equals(key)).count(), key);
+        }
+        // a span the first hop left unmasked gets this hop's summary alone, at its end
+        Span fresh = full.span(more.toBuilder().clearAttributes().addAttributes(more.getAttributes(more.getAttributesCount() - 1)).build(), "t");
+        assertEquals(java.util.List.of("http.header.authorization", "redaction.masked.count", "redaction.masked.keys",
+                "redaction.masked.openrouter_key"), fresh.getAttributesList().stream().map(KeyValue::getKey).toList());
+    }
+
+    @Test
     void hashingNeedsAKey() {
         assertThrows(IllegalArgumentException.class,
                 () -> new PrivacyProcessor(PrivacyPolicy.MASK, Redactor.defaults(), Set.of("user.id"), null));
