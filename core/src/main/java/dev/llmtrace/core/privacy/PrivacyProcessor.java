@@ -200,17 +200,22 @@ public final class PrivacyProcessor implements SpanProcessor {
         switch (v.getValueCase()) {
             case STRING_VALUE -> {
                 String text = v.getStringValue();
-                // the same text under another name (conventions copies the prompt) is masked once, counted under both
+                // the same text under another name (conventions copies the prompt and the completion) is looked at
+                // once, and what it masked counted under both
                 RedactionSummary.Masked earlier = summary.seenBefore(text, personalData);
-                if (earlier == null && !redactor.mayChange(text, personalData)) {
-                    return v;
-                }
-                Redactor.Result r = earlier != null ? earlier.result() : redactor.maskChecked(text, personalData);
-                AnyValue after = earlier != null ? earlier.value() : r.changed() ? AnyValue.newBuilder().setStringValue(r.text()).build() : null;
-                if (earlier == null) {
+                Redactor.Result r; // null: surely nothing to mask
+                AnyValue after;
+                if (earlier != null) {
+                    r = earlier.result();
+                    after = earlier.value();
+                } else {
+                    r = redactor.mayChange(text, personalData) ? redactor.maskChecked(text, personalData) : null;
+                    after = r != null && r.changed() ? AnyValue.newBuilder().setStringValue(r.text()).build() : null;
                     summary.remember(text, personalData, r, after);
                 }
-                summary.masked(key, r);
+                if (r != null) {
+                    summary.masked(key, r);
+                }
                 return after == null ? v : after;
             }
             case ARRAY_VALUE -> {

@@ -25,7 +25,10 @@ final class RedactionSummary {
     List<String> dropped;
     /** An attribute of an earlier hop's summary was seen (in the span, an event or a link). */
     boolean earlierHop;
-    /** The last few long texts masked in this span, by identity: a copy of one under another name is not scanned again. */
+    /**
+     * The last few long texts looked at in this span, by identity, with what masking them gave (null: nothing to mask):
+     * a copy of one under another name is not scanned again.
+     */
     private Masked[] seen;
     private int nextSeen;
 
