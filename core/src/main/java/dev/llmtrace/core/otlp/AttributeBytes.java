@@ -4,26 +4,24 @@ import com.google.protobuf.CodedOutputStream;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.ArrayValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The serialized fields of the attributes a span is given anew ({@link SpanStream}'s edited spans: the dozens enrich
- * appends and the prompt it masks), written by hand for the common shapes, a key and a scalar value or an array of
- * them (redaction's list of masked keys), all into one array sized by a first pass. Protobuf's serializer walks each
- * string char by char twice, once to size it and once to encode it, a tenth of enrich's CPU; {@code String.getBytes}
- * copies an ASCII string in one vectorized step. A text given twice in one span (the prompt and its
- * {@code input.value} copy, the same object) is encoded once. Any other shape (maps, bytes, unknown fields) is
- * protobuf's to write. The bytes are the ones protobuf writes.
+ * Writes the fields of the attributes a span is given anew ({@link SpanStream}'s edited spans: the dozens enrich
+ * appends and the prompt it masks), sized when added and written later straight into the output. Protobuf's
+ * serializer walks each string char by char twice, once to size it and once to encode it, a tenth of enrich's CPU;
+ * here a text is encoded once by {@code String.getBytes}, which copies an ASCII string in one vectorized step, keys'
+ * bytes are kept from span to span, and a text given twice in one span (the prompt and its {@code input.value} copy,
+ * the same object) is encoded once. The common shapes are written here, a key with a scalar value or an array of them
+ * (redaction's list of masked keys); any other (maps, bytes, unknown fields) is protobuf's to write. The bytes are the
+ * ones protobuf writes.
  */
 final class AttributeBytes {
-    private static final int KEY = tag(KeyValue.KEY_FIELD_NUMBER, 2);
-    private static final int VALUE = tag(KeyValue.VALUE_FIELD_NUMBER, 2);
-    private static final int STRING = tag(AnyValue.STRING_VALUE_FIELD_NUMBER, 2);
-    private static final int BOOL = tag(AnyValue.BOOL_VALUE_FIELD_NUMBER, 0);
-    private static final int INT = tag(AnyValue.INT_VALUE_FIELD_NUMBER, 0);
-    private static final int DOUBLE = tag(AnyValue.DOUBLE_VALUE_FIELD_NUMBER, 1);
-    private static final int ARRAY = tag(AnyValue.ARRAY_VALUE_FIELD_NUMBER, 2);
-    private static final int ARRAY_VALUES = tag(ArrayValue.VALUES_FIELD_NUMBER, 2);
+    private static final int KEY = KeyValue.KEY_FIELD_NUMBER;
+    private static final int VALUE = KeyValue.VALUE_FIELD_NUMBER;
+    private static final int STRING = AnyValue.STRING_VALUE_FIELD_NUMBER;
+    private static final int ARRAY = AnyValue.ARRAY_VALUE_FIELD_NUMBER;
     /** Keys come back in every span (and enrich's are constants): their bytes are kept, not encoded each time. */
     private static final Keys KEYS = new Keys();
     /** Texts this long or longer are looked for among the span's earlier ones (the prompt and completion copies). */
@@ -34,7 +32,7 @@ final class AttributeBytes {
     private static final byte ARRAY_CONTENT = 2;
     private static final byte PROTOBUF = 3;
 
-    private final int fieldTag;
+    private final int field;
     private final KeyValue[] attributes;
     private final byte[] kinds;
     /** Per attribute: its key's bytes; its text's, its array's content or protobuf's bytes of it (by kind); sizes. */
@@ -52,10 +50,7 @@ final class AttributeBytes {
 
     /** For at most {@code capacity} attributes, each written as field {@code field} of its message (a span's: 9). */
     AttributeBytes(int field, int capacity) {
-        if (field < 1 || field > 15) {
-            throw new IllegalArgumentException("a field with a one-byte tag: " + field);
-        }
-        fieldTag = tag(field, 2);
+        this.field = field;
         attributes = new KeyValue[capacity];
         kinds = new byte[capacity];
         keys = new byte[capacity][];
@@ -64,7 +59,7 @@ final class AttributeBytes {
         contentSizes = new int[capacity];
     }
 
-    /** Adds {@code attribute} to those {@link #write} writes. */
+    /** Adds {@code attribute} as the next of those {@link #write} writes, and sizes its field. */
     void add(KeyValue attribute) {
         int i = count++;
         attributes[i] = attribute;
@@ -77,51 +72,56 @@ final class AttributeBytes {
         } else {
             byte[] key = KEYS.bytes(attribute.getKey());
             keys[i] = key;
-            int valueSize = 0;
+            content = key.length > 0 ? CodedOutputStream.computeByteArraySize(KEY, key) : 0;
             if (attribute.hasValue()) {
                 AnyValue value = attribute.getValue();
-                valueSize = switch (kind) {
-                    case TEXT -> fieldSize((values[i] = utf8(value.getStringValue())).length);
+                int valueSize = switch (kind) {
+                    case TEXT -> CodedOutputStream.computeByteArraySize(STRING, values[i] = utf8(value.getStringValue()));
                     case ARRAY_CONTENT -> (values[i] = array(value.getArrayValue())).length;
                     default -> scalarSize(value);
                 };
+                valueSizes[i] = valueSize;
+                content += CodedOutputStream.computeTagSize(VALUE) + CodedOutputStream.computeUInt32SizeNoTag(valueSize) + valueSize;
             }
-            valueSizes[i] = valueSize;
-            content = (key.length > 0 ? fieldSize(key.length) : 0) + (attribute.hasValue() ? fieldSize(valueSize) : 0);
         }
         kinds[i] = kind;
         contentSizes[i] = content;
-        size += fieldSize(content);
+        size += CodedOutputStream.computeTagSize(field) + CodedOutputStream.computeUInt32SizeNoTag(content) + content;
     }
 
-    /** Bytes {@link #write} answers for the attributes added so far. */
+    /** Bytes the fields of the attributes added so far take. */
     int size() {
         return size;
     }
 
-    /** The fields of the attributes added, in order: tag, length and the bytes protobuf writes for each. */
-    byte[] write() {
-        Writer out = new Writer(size);
-        for (int i = 0; i < count; i++) {
-            out.varint(fieldTag).varint(contentSizes[i]);
+    /** The fields of the attributes added from the {@code from}-th up to (not including) the {@code to}-th, in order. */
+    void write(int from, int to, CodedOutputStream out) throws IOException {
+        for (int i = from; i < to; i++) {
+            out.writeTag(field, 2);
+            out.writeUInt32NoTag(contentSizes[i]);
             if (kinds[i] == PROTOBUF) {
-                out.raw(values[i]);
+                out.writeRawBytes(values[i]);
                 continue;
             }
-            KeyValue attribute = attributes[i];
             if (keys[i].length > 0) {
-                out.field(KEY, keys[i]);
+                out.writeByteArray(KEY, keys[i]);
             }
+            KeyValue attribute = attributes[i];
             if (attribute.hasValue()) {
-                out.varint(VALUE).varint(valueSizes[i]);
+                out.writeTag(VALUE, 2);
+                out.writeUInt32NoTag(valueSizes[i]);
                 switch (kinds[i]) {
-                    case TEXT -> out.field(STRING, values[i]);
-                    case ARRAY_CONTENT -> out.raw(values[i]);
+                    case TEXT -> out.writeByteArray(STRING, values[i]);
+                    case ARRAY_CONTENT -> out.writeRawBytes(values[i]);
                     default -> scalar(attribute.getValue(), out);
                 }
             }
         }
-        return out.bytes;
+    }
+
+    /** How many attributes were added. */
+    int count() {
+        return count;
     }
 
     private static byte kindOf(AnyValue value) {
@@ -150,25 +150,25 @@ final class AttributeBytes {
 
     private static int scalarSize(AnyValue value) {
         return switch (value.getValueCase()) {
-            case BOOL_VALUE -> 2;
-            case INT_VALUE -> 1 + CodedOutputStream.computeUInt64SizeNoTag(value.getIntValue());
-            case DOUBLE_VALUE -> 1 + Long.BYTES;
+            case BOOL_VALUE -> CodedOutputStream.computeBoolSize(AnyValue.BOOL_VALUE_FIELD_NUMBER, value.getBoolValue());
+            case INT_VALUE -> CodedOutputStream.computeInt64Size(AnyValue.INT_VALUE_FIELD_NUMBER, value.getIntValue());
+            case DOUBLE_VALUE -> CodedOutputStream.computeDoubleSize(AnyValue.DOUBLE_VALUE_FIELD_NUMBER, value.getDoubleValue());
             default -> 0; // not set: nothing
         };
     }
 
-    private static void scalar(AnyValue value, Writer out) {
+    private static void scalar(AnyValue value, CodedOutputStream out) throws IOException {
         switch (value.getValueCase()) {
-            case BOOL_VALUE -> out.varint(BOOL).varint(value.getBoolValue() ? 1 : 0);
-            case INT_VALUE -> out.varint(INT).varint(value.getIntValue());
-            case DOUBLE_VALUE -> out.varint(DOUBLE).fixed64(Double.doubleToRawLongBits(value.getDoubleValue()));
+            case BOOL_VALUE -> out.writeBool(AnyValue.BOOL_VALUE_FIELD_NUMBER, value.getBoolValue());
+            case INT_VALUE -> out.writeInt64(AnyValue.INT_VALUE_FIELD_NUMBER, value.getIntValue());
+            case DOUBLE_VALUE -> out.writeDouble(AnyValue.DOUBLE_VALUE_FIELD_NUMBER, value.getDoubleValue());
             default -> { } // not set: nothing
         }
     }
 
     /**
-     * An array's bytes as the content of an {@code AnyValue} (its field 5), written at once: arrays are rare (redaction's
-     * list of masked keys), so their values are not sized ahead.
+     * An array as the content of an {@code AnyValue} (its field 5), written at once: arrays are rare (redaction's list
+     * of masked keys), so their values are not sized ahead.
      */
     private byte[] array(ArrayValue array) {
         byte[][] items = new byte[array.getValuesCount()][];
@@ -176,23 +176,44 @@ final class AttributeBytes {
         for (int i = 0; i < items.length; i++) {
             AnyValue item = array.getValues(i);
             byte kind = kindOf(item);
-            if (kind == TEXT) {
-                byte[] text = utf8(item.getStringValue());
-                items[i] = new Writer(fieldSize(text.length)).field(STRING, text).bytes;
-            } else if (kind == ARRAY_CONTENT) {
+            if (kind == ARRAY_CONTENT) {
                 items[i] = array(item.getArrayValue());
             } else {
-                Writer out = new Writer(scalarSize(item));
-                scalar(item, out);
-                items[i] = out.bytes;
+                byte[] text = kind == TEXT ? utf8(item.getStringValue()) : null;
+                items[i] = written(text != null ? CodedOutputStream.computeByteArraySize(STRING, text) : scalarSize(item), out -> {
+                    if (text != null) {
+                        out.writeByteArray(STRING, text);
+                    } else {
+                        scalar(item, out);
+                    }
+                });
             }
-            content += fieldSize(items[i].length);
+            content += CodedOutputStream.computeByteArraySize(ArrayValue.VALUES_FIELD_NUMBER, items[i]);
         }
-        Writer out = new Writer(fieldSize(content)).varint(ARRAY).varint(content);
-        for (byte[] item : items) {
-            out.field(ARRAY_VALUES, item);
+        int arrayContent = content;
+        return written(CodedOutputStream.computeTagSize(ARRAY) + CodedOutputStream.computeUInt32SizeNoTag(content) + content, out -> {
+            out.writeTag(ARRAY, 2);
+            out.writeUInt32NoTag(arrayContent);
+            for (byte[] item : items) {
+                out.writeByteArray(ArrayValue.VALUES_FIELD_NUMBER, item);
+            }
+        });
+    }
+
+    private interface Writing {
+        void to(CodedOutputStream out) throws IOException;
+    }
+
+    private static byte[] written(int size, Writing writing) {
+        byte[] bytes = new byte[size];
+        CodedOutputStream out = CodedOutputStream.newInstance(bytes);
+        try {
+            writing.to(out);
+            out.checkNoSpaceLeft();
+        } catch (IOException e) {
+            throw new IllegalStateException("an attribute's size was computed wrong", e);
         }
-        return out.bytes;
+        return bytes;
     }
 
     byte[] utf8(String text) {
@@ -214,51 +235,6 @@ final class AttributeBytes {
         return bytes;
     }
 
-    /** A length-delimited field with a one-byte tag: the bytes it takes for {@code length} bytes of content. */
-    static int fieldSize(int length) {
-        return 1 + CodedOutputStream.computeUInt32SizeNoTag(length) + length;
-    }
-
-    private static int tag(int field, int wireType) {
-        return field << 3 | wireType;
-    }
-
-    /** Writes into an array of the exact size. */
-    private static final class Writer {
-        final byte[] bytes;
-        int at;
-
-        Writer(int size) {
-            this.bytes = new byte[size];
-        }
-
-        Writer varint(long n) {
-            while ((n & ~0x7FL) != 0) {
-                bytes[at++] = (byte) ((n & 0x7F) | 0x80);
-                n >>>= 7;
-            }
-            bytes[at++] = (byte) n;
-            return this;
-        }
-
-        Writer field(int tag, byte[] b) {
-            return varint(tag).varint(b.length).raw(b);
-        }
-
-        Writer raw(byte[] b) {
-            System.arraycopy(b, 0, bytes, at, b.length);
-            at += b.length;
-            return this;
-        }
-
-        Writer fixed64(long n) {
-            for (int i = 0; i < Long.BYTES; i++) {
-                bytes[at++] = (byte) (n >>> 8 * i);
-            }
-            return this;
-        }
-    }
-
     /**
      * Keys' UTF-8 bytes, by the key's (cached) hash in {@link TwoWaySlots}, shared by all threads without locks as
      * {@link Strings} is. Keys are names, not secrets; long ones are not kept.
@@ -266,11 +242,13 @@ final class AttributeBytes {
     private static final class Keys {
         private static final int SLOTS = 1024;
         private static final int LONGEST = 128;
+
         private record Entry(String key, byte[] bytes) {
             boolean isFor(String name) {
                 return key == name || key.equals(name);
             }
         }
+
         private final Entry[] table = new Entry[SLOTS];
 
         byte[] bytes(String key) {

@@ -211,10 +211,8 @@ public final class SpanStream {
             final int length;
             /** For each replaced attribute, in order: where its field starts and ends in {@code bytes}. */
             final int[] replaced;
-            /** The replaced attributes' fields, then the appended ones', one after another. */
-            final byte[] fresh;
-            /** Where each replaced attribute's field ends in {@code fresh}; the appended ones follow the last. */
-            final int[] freshEnds;
+            /** The replaced attributes, then the appended ones, sized and written by the encoder. */
+            final AttributeBytes fresh;
             final int contentSize;
 
             /**
@@ -235,8 +233,7 @@ public final class SpanStream {
                     changes += was.get(i) == is.get(i) ? 0 : 1;
                 }
                 replaced = new int[changes * 2];
-                freshEnds = new int[changes];
-                AttributeBytes encoder = new AttributeBytes(Span.ATTRIBUTES_FIELD_NUMBER, changes + is.size() - had);
+                fresh = new AttributeBytes(Span.ATTRIBUTES_FIELD_NUMBER, changes + is.size() - had);
                 int size = length;
                 for (int attribute = 0, r = 0; r < changes; attribute++) {
                     KeyValue now = is.get(attribute);
@@ -244,16 +241,14 @@ public final class SpanStream {
                         replaced[2 * r] = bounds.start(attribute);
                         replaced[2 * r + 1] = bounds.end(attribute);
                         size -= bounds.end(attribute) - bounds.start(attribute);
-                        encoder.add(now);
-                        freshEnds[r] = encoder.size();
+                        fresh.add(now);
                         r++;
                     }
                 }
                 for (int i = had; i < is.size(); i++) {
-                    encoder.add(is.get(i));
+                    fresh.add(is.get(i));
                 }
-                this.fresh = encoder.write();
-                this.contentSize = size + fresh.length;
+                this.contentSize = size + fresh.size();
             }
 
             @Override
@@ -266,15 +261,14 @@ public final class SpanStream {
                 out.writeTag(number, WireFormat.WIRETYPE_LENGTH_DELIMITED);
                 out.writeUInt32NoTag(contentSize);
                 int copied = offset;
-                int written = 0;
-                for (int r = 0; r < freshEnds.length; r++) {
+                int r = 0;
+                for (; r < replaced.length / 2; r++) {
                     out.writeRawBytes(bytes, copied, replaced[2 * r] - copied);
-                    out.writeRawBytes(fresh, written, freshEnds[r] - written);
+                    fresh.write(r, r + 1, out);
                     copied = replaced[2 * r + 1];
-                    written = freshEnds[r];
                 }
                 out.writeRawBytes(bytes, copied, offset + length - copied);
-                out.writeRawBytes(fresh, written, fresh.length - written);
+                fresh.write(r, fresh.count(), out);
             }
         }
 

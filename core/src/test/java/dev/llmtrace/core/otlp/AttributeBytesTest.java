@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.UnknownFieldSet;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.ArrayValue;
@@ -64,19 +65,34 @@ class AttributeBytesTest {
             for (KeyValue attribute : attributes) { // one at a time: a difference names its attribute
                 AttributeBytes encoder = new AttributeBytes(Span.ATTRIBUTES_FIELD_NUMBER, 1);
                 encoder.add(attribute);
-                assertArrayEquals(Span.newBuilder().addAttributes(attribute).build().toByteArray(), encoder.write(), attribute.getKey());
+                assertArrayEquals(Span.newBuilder().addAttributes(attribute).build().toByteArray(), written(encoder), attribute.getKey());
             }
             AttributeBytes all = new AttributeBytes(Span.ATTRIBUTES_FIELD_NUMBER, attributes.size());
             attributes.forEach(all::add);
-            byte[] bytes = all.write();
-            assertEquals(bytes.length, all.size());
+            byte[] bytes = written(all);
             assertArrayEquals(Span.newBuilder().addAllAttributes(attributes).build().toByteArray(), bytes);
             assertEquals(attributes, Span.parseFrom(bytes).getAttributesList());
         }
         // a resource's attributes are its field 1
         AttributeBytes resource = new AttributeBytes(Resource.ATTRIBUTES_FIELD_NUMBER, attributes.size());
         attributes.forEach(resource::add);
-        assertArrayEquals(Resource.newBuilder().addAllAttributes(attributes).build().toByteArray(), resource.write());
+        assertArrayEquals(Resource.newBuilder().addAllAttributes(attributes).build().toByteArray(), written(resource));
+        // some of them: the fields from one to another, as an edited span writes its replaced attributes one by one
+        byte[] some = new byte[resource.size()];
+        CodedOutputStream out = CodedOutputStream.newInstance(some);
+        resource.write(0, 3, out);
+        resource.write(3, resource.count(), out);
+        out.checkNoSpaceLeft();
+        assertArrayEquals(written(resource), some);
+    }
+
+    /** Everything the encoder was given, written into an array of the size it computed (too small or too large fails). */
+    private static byte[] written(AttributeBytes encoder) throws Exception {
+        byte[] bytes = new byte[encoder.size()];
+        CodedOutputStream out = CodedOutputStream.newInstance(bytes);
+        encoder.write(0, encoder.count(), out);
+        out.checkNoSpaceLeft();
+        return bytes;
     }
 
     @Test
