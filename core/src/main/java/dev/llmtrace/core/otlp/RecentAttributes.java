@@ -13,7 +13,7 @@ import java.util.Arrays;
  *
  * <p>Bounded: at most {@link #SLOTS} attributes of at most {@link #MAX_BYTES} bytes (about 1 MiB in all). It keeps
  * what it holds until replaced, so the decoder gives it no string value longer than {@code Strings} keeps (32 bytes:
- * shorter than API keys and tokens).
+ * shorter than most API keys and tokens) nor one with a secret's tell-tale (an AWS access key id is 20 characters).
  */
 final class RecentAttributes {
     /** Key and value together; a model name under a long OpenRouter metadata key is about 60. */

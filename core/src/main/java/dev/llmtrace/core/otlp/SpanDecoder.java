@@ -3,6 +3,7 @@ package dev.llmtrace.core.otlp;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.WireFormat;
+import dev.llmtrace.core.privacy.Redactor;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.trace.v1.Span;
@@ -118,9 +119,11 @@ final class SpanDecoder {
         if (kv == null) {
             return KeyValue.parser().parseFrom(bytes, at, size);
         }
-        // kept only with a value as short as Strings keeps: an API key or token in a short attribute is longer, and
-        // the table must not hold on to a secret that privacy masks further down the pipeline
-        if (small && kv.getValue().getStringValue().length() <= SHORT_VALUE) {
+        // kept only with a value as short as Strings keeps and without a secret's tell-tale: the table keeps what it
+        // holds until replaced, and must not hold on to a secret that privacy masks further down the pipeline (most
+        // keys and tokens are longer, but an AWS access key id is 20 characters)
+        String value = kv.getValue().getStringValue();
+        if (small && value.length() <= SHORT_VALUE && !Redactor.mayHoldSecret(value)) {
             RecentAttributes.remember(kv, bytes, at, size);
         }
         return kv;
@@ -237,7 +240,7 @@ final class SpanDecoder {
             return null;
         }
         s = new String(b, offset, length, StandardCharsets.UTF_8);
-        if (length <= reuseUpTo) {
+        if (length <= reuseUpTo && !Redactor.mayHoldSecret(s)) { // as for whole attributes (above)
             Strings.remember(s, b, offset, length);
         }
         return s;

@@ -80,6 +80,15 @@ public final class Redactor {
     }
 
     /**
+     * False when no secret detector can match in {@code text}, nor in a string a JSON parser decodes from it (the
+     * tell-tale pass every attribute value gets first): for the decoder's tables of recent values, which must not keep
+     * a secret.
+     */
+    public static boolean mayHoldSecret(String text) {
+        return TellTales.mayHoldSecret(text);
+    }
+
+    /**
      * False when {@link #secrets} (or {@link #all}, for {@code personalData}) surely leaves {@code text} as it is: the
      * cheap check that nearly every attribute stops at, so that it allocates nothing.
      */

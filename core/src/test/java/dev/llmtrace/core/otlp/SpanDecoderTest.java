@@ -144,6 +144,15 @@ class SpanDecoderTest {
         assertNotSame(first.getAttributes(3), again.getAttributes(3), "a value longer than 32 bytes (a key, a token) is not kept");
         assertEquals(otherModel, other.getAttributes(0), "one byte apart is another attribute");
         assertSame(first.getAttributes(1), other.getAttributes(1));
+        // a short secret (an AWS access key id, 20 characters) is kept by neither table: it is masked further down
+        KeyValue awsKey = kv("cloud.access_key", AnyValue.newBuilder().setStringValue("AKIAIOSFODNN7EXAMPLE").build());
+        byte[] withKey = Span.newBuilder().addAttributes(awsKey).build().toByteArray();
+        Span once = SpanDecoder.parse(withKey, 0, withKey.length);
+        Span twice = SpanDecoder.parse(withKey.clone(), 0, withKey.length);
+        assertEquals(awsKey, twice.getAttributes(0));
+        assertNotSame(once.getAttributes(0), twice.getAttributes(0));
+        assertNotSame(once.getAttributes(0).getValue().getStringValue(), twice.getAttributes(0).getValue().getStringValue());
+        assertSame(once.getAttributes(0).getKey(), twice.getAttributes(0).getKey(), "its name is kept as any other");
     }
 
     @Test
