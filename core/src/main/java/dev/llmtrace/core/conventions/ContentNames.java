@@ -53,9 +53,10 @@ public final class ContentNames {
     public static boolean isContent(String key) {
         int slot = slot(key);
         Answer answer = ANSWERS[slot]; // shared without locks: an answer is immutable, and a racing one is as good
-        if (answer == null || !answer.isFor(key)) {
-            answer = ANSWERS[TwoWaySlots.partner(slot)];
+        if (answer != null && answer.isFor(key)) {
+            return answer.content;
         }
+        answer = ANSWERS[TwoWaySlots.partner(slot)];
         if (answer != null && answer.isFor(key)) {
             return answer.content;
         }

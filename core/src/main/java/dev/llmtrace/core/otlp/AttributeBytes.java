@@ -254,9 +254,10 @@ final class AttributeBytes {
         byte[] bytes(String key) {
             int slot = (key.hashCode() ^ key.hashCode() >>> 16) & (SLOTS - 1);
             Entry e = table[slot];
-            if (e == null || !e.isFor(key)) {
-                e = table[TwoWaySlots.partner(slot)];
+            if (e != null && e.isFor(key)) {
+                return e.bytes;
             }
+            e = table[TwoWaySlots.partner(slot)];
             if (e != null && e.isFor(key)) {
                 return e.bytes;
             }

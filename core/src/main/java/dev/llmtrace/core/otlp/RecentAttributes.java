@@ -33,9 +33,10 @@ final class RecentAttributes {
     static KeyValue find(byte[] b, int offset, int length) {
         int slot = slot(b, offset, length);
         Entry e = TABLE[slot];
-        if (e == null || !e.encodes(b, offset, length)) {
-            e = TABLE[TwoWaySlots.partner(slot)];
+        if (e != null && e.encodes(b, offset, length)) {
+            return e.attribute;
         }
+        e = TABLE[TwoWaySlots.partner(slot)];
         return e != null && e.encodes(b, offset, length) ? e.attribute : null;
     }
 

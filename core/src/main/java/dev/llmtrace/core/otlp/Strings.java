@@ -32,9 +32,10 @@ final class Strings {
         }
         int slot = slot(b, offset, length);
         Entry e = TABLE[slot];
-        if (e == null || !e.spells(b, offset, length)) {
-            e = TABLE[TwoWaySlots.partner(slot)];
+        if (e != null && e.spells(b, offset, length)) {
+            return e.string;
         }
+        e = TABLE[TwoWaySlots.partner(slot)];
         return e != null && e.spells(b, offset, length) ? e.string : null;
     }
 
