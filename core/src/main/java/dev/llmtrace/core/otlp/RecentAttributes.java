@@ -21,23 +21,14 @@ final class RecentAttributes {
     private static final int SLOTS = 4096;
     private static final Entry[] TABLE = new Entry[SLOTS];
 
-    private record Entry(byte[] bytes, KeyValue attribute) {
-        boolean encodes(byte[] b, int offset, int length) {
-            return Arrays.equals(bytes, 0, bytes.length, b, offset, offset + length);
-        }
-    }
+    private record Entry(byte[] bytes, KeyValue attribute) implements TwoWaySlots.FromBytes {}
 
     private RecentAttributes() {}
 
     /** The attribute these bytes encode when it is in the table; null otherwise (decode it, then {@link #remember}). */
     static KeyValue find(byte[] b, int offset, int length) {
-        int slot = slot(b, offset, length);
-        Entry e = TABLE[slot];
-        if (e != null && e.encodes(b, offset, length)) {
-            return e.attribute;
-        }
-        e = TABLE[TwoWaySlots.partner(slot)];
-        return e != null && e.encodes(b, offset, length) ? e.attribute : null;
+        Entry e = TwoWaySlots.find(TABLE, slot(b, offset, length), b, offset, length);
+        return e == null ? null : e.attribute;
     }
 
     /** Keeps {@code attribute}, decoded from these bytes (at most {@link #MAX_BYTES}). */

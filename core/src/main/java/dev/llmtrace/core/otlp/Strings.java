@@ -17,11 +17,7 @@ final class Strings {
     private static final int SLOTS = 4096;
     private static final Entry[] TABLE = new Entry[SLOTS];
 
-    private record Entry(byte[] bytes, String string) {
-        boolean spells(byte[] b, int offset, int length) {
-            return Arrays.equals(bytes, 0, bytes.length, b, offset, offset + length);
-        }
-    }
+    private record Entry(byte[] bytes, String string) implements TwoWaySlots.FromBytes {}
 
     private Strings() {}
 
@@ -30,13 +26,8 @@ final class Strings {
         if (length == 0) {
             return "";
         }
-        int slot = slot(b, offset, length);
-        Entry e = TABLE[slot];
-        if (e != null && e.spells(b, offset, length)) {
-            return e.string;
-        }
-        e = TABLE[TwoWaySlots.partner(slot)];
-        return e != null && e.spells(b, offset, length) ? e.string : null;
+        Entry e = TwoWaySlots.find(TABLE, slot(b, offset, length), b, offset, length);
+        return e == null ? null : e.string;
     }
 
     /** Keeps {@code s}, decoded from these bytes, when it is ASCII (its chars then are its bytes). */

@@ -1,5 +1,7 @@
 package dev.llmtrace.core.otlp;
 
+import java.util.Arrays;
+
 /**
  * Where the tables of things seen recently (decoded strings and attributes, keys' bytes, content-name answers) keep
  * an entry: each slot has a partner ({@code slot ^ 1}), a lookup tries both, and a new entry takes its own slot while
@@ -13,6 +15,25 @@ public final class TwoWaySlots {
     /** The slot tried after {@code slot}. */
     public static int partner(int slot) {
         return slot ^ 1;
+    }
+
+    /** An entry found again by the bytes it was made from (the decoder's tables). */
+    interface FromBytes {
+        byte[] bytes();
+    }
+
+    /** The entry of {@code slot}'s pair made from these bytes; null when neither is. */
+    static <E extends FromBytes> E find(E[] table, int slot, byte[] b, int offset, int length) {
+        E e = table[slot];
+        if (e != null && madeFrom(e, b, offset, length)) {
+            return e;
+        }
+        e = table[partner(slot)];
+        return e != null && madeFrom(e, b, offset, length) ? e : null;
+    }
+
+    private static boolean madeFrom(FromBytes e, byte[] b, int offset, int length) {
+        return Arrays.equals(e.bytes(), 0, e.bytes().length, b, offset, offset + length);
     }
 
     /** Puts {@code entry} in {@code slot}; what was there moves to the partner, in place of what was there. */
