@@ -43,21 +43,13 @@ public final class ContentNames {
     /** Answers given before, by name: a span's dozens of names come back in every span (1.6 % of the all-in-one's CPU). */
     private static final Answer[] ANSWERS = new Answer[1024];
 
-    private record Answer(String key, boolean content) {
-        boolean isFor(String name) {
-            return key == name || key.equals(name);
-        }
-    }
+    private record Answer(String key, boolean content) implements TwoWaySlots.ByKey {}
 
     /** True for an attribute that carries what was said to or by a model, in any convention. */
     public static boolean isContent(String key) {
         int slot = slot(key);
-        Answer answer = ANSWERS[slot]; // shared without locks: an answer is immutable, and a racing one is as good
-        if (answer != null && answer.isFor(key)) {
-            return answer.content;
-        }
-        answer = ANSWERS[TwoWaySlots.partner(slot)];
-        if (answer != null && answer.isFor(key)) {
+        Answer answer = TwoWaySlots.find(ANSWERS, slot, key); // shared without locks: an answer is immutable, a racing one as good
+        if (answer != null) {
             return answer.content;
         }
         boolean content = lookUp(key);

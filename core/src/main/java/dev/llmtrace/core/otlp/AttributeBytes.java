@@ -243,22 +243,14 @@ final class AttributeBytes {
         private static final int SLOTS = 1024;
         private static final int LONGEST = 128;
 
-        private record Entry(String key, byte[] bytes) {
-            boolean isFor(String name) {
-                return key == name || key.equals(name);
-            }
-        }
+        private record Entry(String key, byte[] bytes) implements TwoWaySlots.ByKey {}
 
         private final Entry[] table = new Entry[SLOTS];
 
         byte[] bytes(String key) {
             int slot = (key.hashCode() ^ key.hashCode() >>> 16) & (SLOTS - 1);
-            Entry e = table[slot];
-            if (e != null && e.isFor(key)) {
-                return e.bytes;
-            }
-            e = table[TwoWaySlots.partner(slot)];
-            if (e != null && e.isFor(key)) {
+            Entry e = TwoWaySlots.find(table, slot, key);
+            if (e != null) {
                 return e.bytes;
             }
             byte[] bytes = key.getBytes(StandardCharsets.UTF_8);

@@ -36,6 +36,21 @@ public final class TwoWaySlots {
         return Arrays.equals(e.bytes(), 0, e.bytes().length, b, offset, offset + length);
     }
 
+    /** An entry found again by a name (keys' bytes, content-name answers). */
+    public interface ByKey {
+        String key();
+    }
+
+    /** The entry of {@code slot}'s pair for {@code key} (the same object first: names are mostly constants); null when neither is. */
+    public static <E extends ByKey> E find(E[] table, int slot, String key) {
+        E e = table[slot];
+        if (e != null && (e.key() == key || e.key().equals(key))) {
+            return e;
+        }
+        e = table[partner(slot)];
+        return e != null && (e.key() == key || e.key().equals(key)) ? e : null;
+    }
+
     /** Puts {@code entry} in {@code slot}; what was there moves to the partner, in place of what was there. */
     public static <E> void put(E[] table, int slot, E entry) {
         E displaced = table[slot];

@@ -176,7 +176,7 @@ public final class PrivacyProcessor implements SpanProcessor {
     /** One attribute after the policy: itself, a changed copy, or null (dropped). */
     private KeyValue attribute(KeyValue kv, RedactionSummary summary) {
         String key = kv.getKey();
-        if (key.startsWith("redaction.")) {
+        if (key.startsWith(RedactionSummary.PREFIX)) {
             summary.earlierHop = true;
             return kv; // our own summary from an earlier hop
         }

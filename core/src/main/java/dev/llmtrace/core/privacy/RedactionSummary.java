@@ -16,6 +16,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * them): its maps are made on the first thing to tell, since most spans have none.
  */
 final class RedactionSummary {
+    /** The summary's names; an attribute under it is an earlier hop's summary, never masked or counted. */
+    static final String PREFIX = "redaction.";
     static final String MASKED_COUNT = "redaction.masked.count";
     static final String MASKED_KEYS = "redaction.masked.keys";
     static final String DROPPED_KEYS = "redaction.dropped.keys";
@@ -95,7 +97,7 @@ final class RedactionSummary {
             earlier = new LinkedHashMap<>();
             out = new ArrayList<>(attributes.size() + 6);
             for (KeyValue kv : attributes) {
-                if (kv.getKey().startsWith("redaction.")) {
+                if (kv.getKey().startsWith(PREFIX)) {
                     earlier.put(kv.getKey(), kv);
                 } else {
                     out.add(kv);
@@ -110,11 +112,11 @@ final class RedactionSummary {
             }
         }
         if (total > 0) {
-            mine.add(integer(MASKED_COUNT, total + intOf(earlier, MASKED_COUNT)));
+            mine.add(Attributes.integer(MASKED_COUNT, total + intOf(earlier, MASKED_COUNT)));
             mine.add(strings(MASKED_KEYS, maskedKeys, earlier));
             for (Map.Entry<String, Integer> kind : counts.entrySet()) {
                 String k = kindKey(kind.getKey());
-                mine.add(integer(k, kind.getValue() + intOf(earlier, k)));
+                mine.add(Attributes.integer(k, kind.getValue() + intOf(earlier, k)));
             }
         }
         if (dropped != null) {
@@ -140,7 +142,7 @@ final class RedactionSummary {
 
     private static boolean hasSummary(List<KeyValue> attributes) {
         for (int i = 0; i < attributes.size(); i++) {
-            if (attributes.get(i).getKey().startsWith("redaction.")) {
+            if (attributes.get(i).getKey().startsWith(PREFIX)) {
                 return true;
             }
         }
@@ -150,10 +152,6 @@ final class RedactionSummary {
     private static long intOf(Map<String, KeyValue> earlier, String key) {
         KeyValue kv = earlier == null ? null : earlier.get(key);
         return kv == null ? 0 : kv.getValue().getIntValue();
-    }
-
-    private static KeyValue integer(String key, long n) {
-        return Attributes.integer(key, n);
     }
 
     private static KeyValue strings(String key, List<String> values, Map<String, KeyValue> earlierHop) {
