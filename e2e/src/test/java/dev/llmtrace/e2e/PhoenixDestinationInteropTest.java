@@ -109,6 +109,12 @@ class PhoenixDestinationInteropTest {
                     "the prompt, masked by the destination's policy: " + prompt);
             assertTrue(a.path("llm.output_messages.0.message.content").asText().startsWith("Thanks Jane"));
             assertFalse(a.path("output.value").asText().contains("555 0100"), "no content unmasked under any name");
+            String input = a.path("input.value").asText();
+            assertTrue(input.startsWith("{\"messages\"") && !input.contains("jane.doe@example.com"), "Phoenix's input, masked: " + input);
+            assertEquals("application/json", a.path("input.mime_type").asText());
+            String broadcastId = broadcast.path("context").path("span_id").asText();
+            assertTrue(attr(sent.get(broadcastId).span(), "input.value").isEmpty(),
+                    "the other destination does not carry the prompt a second time");
             List<String> maskedKeys = new java.util.ArrayList<>();
             a.path("redaction.masked.keys").forEach(k -> maskedKeys.add(k.asText()));
             assertTrue(maskedKeys.containsAll(List.of("gen_ai.prompt", "input.value", "llm.input_messages.1.message.content",

@@ -11,8 +11,8 @@ import java.util.Set;
 /**
  * Bridges attribute conventions on LLM spans, after cost (whose attributes it reads like the sender's): canonical
  * OTel GenAI names where only another convention's are present, and the configured alias sets (OpenObserve's GenAI
- * views, OpenInference for Phoenix). Like every enrich step it only adds names that are missing, never renames or
- * removes one (users' TraceQL depends on them).
+ * views, OpenInference's names and, when asked, its copies of the content). Like every enrich step it only adds names
+ * that are missing, never renames or removes one (users' TraceQL depends on them).
  */
 public final class ConventionsProcessor implements SpanStep {
     private final Set<EnrichConfig.AliasSet> aliases;
@@ -39,19 +39,21 @@ public final class ConventionsProcessor implements SpanStep {
                 a.addIfMissing(add, "gen_ai.response.model", a.responseModel);
             }
         }
-        if (aliases.contains(EnrichConfig.AliasSet.OPENINFERENCE)) {
-            a.addIfMissing(add, "openinference.span.kind", "LLM");
-            a.addIfMissing(add, "llm.model_name", a.model());
-            // what Phoenix shows as input and output: content names, so every privacy policy treats them as
-            // it treats the prompt and completion they come from, at enrich and at each destination
+        if (aliases.contains(EnrichConfig.AliasSet.OPENINFERENCE_CONTENT)) {
+            // what OpenInference backends show as input and output: content names, so every privacy policy treats
+            // them as it treats the prompt and completion they come from, at enrich and at each destination
             if (a.prompt != null) {
                 a.addIfMissing(add, ContentNames.INPUT_VALUE, a.prompt);
-                a.addIfMissing(add, "input.mime_type", mimeType(a.prompt));
+                a.addIfMissing(add, ContentNames.INPUT_MIME_TYPE, ContentNames.mimeType(a.prompt));
             }
             if (a.completion != null) {
                 a.addIfMissing(add, ContentNames.OUTPUT_VALUE, a.completion);
-                a.addIfMissing(add, "output.mime_type", mimeType(a.completion));
+                a.addIfMissing(add, ContentNames.OUTPUT_MIME_TYPE, ContentNames.mimeType(a.completion));
             }
+        }
+        if (aliases.contains(EnrichConfig.AliasSet.OPENINFERENCE)) {
+            a.addIfMissing(add, "openinference.span.kind", "LLM");
+            a.addIfMissing(add, "llm.model_name", a.model());
             String provider = openInferenceProvider(a.provider);
             if (provider != null) { // in OpenInference's own vocabulary, never copied raw
                 a.addIfMissing(add, "llm.provider", provider);
@@ -122,10 +124,5 @@ public final class ConventionsProcessor implements SpanStep {
             case "deepseek" -> "deepseek";
             default -> null;
         };
-    }
-
-    private static String mimeType(String content) {
-        String t = content.stripLeading();
-        return t.startsWith("{") || t.startsWith("[") ? "application/json" : "text/plain";
     }
 }

@@ -78,21 +78,26 @@ public interface EnrichConfig {
         Path cacheFile();
     }
 
-    enum AliasSet { OPENOBSERVE, OPENINFERENCE }
+    /**
+     * openinference: OpenInference's names for model, provider, tokens and cost; openinference-content: its copies of the
+     * prompt and completion ({@code input.value}, {@code output.value}), which export's phoenix destinations make for
+     * themselves, so that other backends do not store the content twice.
+     */
+    enum AliasSet { OPENOBSERVE, OPENINFERENCE, OPENINFERENCE_CONTENT }
 
     /** enrich's processing steps, by name in {@code enrich.processors}. */
     enum Step { COST, CONVENTIONS, PRIVACY }
 
     /**
      * The processing steps in the order they run. Each at most once; privacy is required (secrets are masked
-     * under every policy) and runs after any step that adds content names (conventions copies the prompt to
+     * under every policy) and runs after any step that adds content names (conventions may copy the prompt to
      * {@code input.value}), so what it masks or drops covers them.
      */
     @WithDefault("cost,conventions,privacy")
     java.util.List<Step> processors();
 
     interface Conventions {
-        /** Extra attribute names to add for backends: openobserve (GenAI views), openinference (Phoenix). */
+        /** Extra attribute names to add for backends: openobserve (GenAI views), openinference, openinference-content (see {@link AliasSet}). */
         @WithDefault("openobserve,openinference")
         Set<AliasSet> aliases();
     }

@@ -157,6 +157,15 @@ class CostProcessorTest {
         Span dropped = only(drop.process(request(after), "t"));
         assertTrue(attr(dropped, "input.value").isEmpty() && attr(dropped, "output.value").isEmpty(),
                 "a destination that may not see content sees it under no name");
+
+        // by default the copies are left to the destinations that show them (export's phoenix type)
+        TraceProcessor defaults = costAndConventions(TABLE, EnumSet.of(EnrichConfig.AliasSet.OPENOBSERVE, EnrichConfig.AliasSet.OPENINFERENCE),
+                LlmCall.Listener.NONE);
+        Span byDefault = only(defaults.process(OtlpJson.parseTraces(Fixtures.bytes(Fixtures.BROADCAST_FULL)), "t"));
+        assertTrue(attr(byDefault, "input.value").isEmpty() && attr(byDefault, "output.value").isEmpty()
+                && attr(byDefault, "input.mime_type").isEmpty(), "no copy of the content without openinference-content");
+        assertEquals("LLM", attr(byDefault, "openinference.span.kind").get().getStringValue());
+        assertEquals(1200, attr(byDefault, "llm.token_count.prompt").get().getIntValue());
     }
 
     @Test

@@ -13,8 +13,8 @@ import java.util.function.UnaryOperator;
  * an API key as a bearer token. Phoenix files spans under the project named by the resource attribute
  * {@code openinference.project.name}: {@code project} sets one for everything, {@code project-from-tenant} the
  * tenant ingest authenticated, so teams sharing one pipeline land apart (overriding what a sender wrote, which
- * would otherwise let one tenant write into another's project). Spans get OpenInference's message lists
- * ({@link OpenInferenceMessages}), so Phoenix shows the prompt and the answer as a conversation. {@code register-prices} makes Phoenix's own cost
+ * would otherwise let one tenant write into another's project). Spans get OpenInference's content names
+ * ({@link OpenInferenceContent}), so Phoenix shows the prompt, the answer and the conversation. {@code register-prices} makes Phoenix's own cost
  * views show our cost ({@link PhoenixPrices}).
  */
 final class PhoenixType implements DestinationType {
@@ -44,10 +44,10 @@ final class PhoenixType implements DestinationType {
         // the project of a tenant's spans, or none (Phoenix's default)
         UnaryOperator<String> projectOf = fromTenant ? UnaryOperator.identity()
                 : c.project().filter(p -> !p.isBlank()).<UnaryOperator<String>>map(p -> tenant -> p).orElse(null);
-        // what Phoenix shows as the conversation, then the project it files the spans under
+        // what Phoenix shows as input, output and conversation, then the project it files the spans under
         TraceProcessor perTenant = (request, tenant) -> {
-            ExportTraceServiceRequest withMessages = OpenInferenceMessages.add(request);
-            return projectOf == null ? withMessages : ResourceAttribute.set(withMessages, PROJECT, projectOf.apply(tenant));
+            ExportTraceServiceRequest withContent = OpenInferenceContent.add(request);
+            return projectOf == null ? withContent : ResourceAttribute.set(withContent, PROJECT, projectOf.apply(tenant));
         };
         URI url = protocol == Protocol.HTTP ? Endpoints.withPath(endpoint, "/v1/traces") : endpoint;
         OtlpEndpoint e = Endpoints.endpoint(name, at, c, protocol, url, Endpoints.headers(at, c), Optional.empty());

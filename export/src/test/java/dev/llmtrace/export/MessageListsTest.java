@@ -60,33 +60,49 @@ class MessageListsTest {
 
     @Test
     void aBroadcastSpanGetsMessagesThatEveryPolicyCovers() {
-        Span after = only(OpenInferenceMessages.add(OtlpJson.parseTraces(Fixtures.bytes(Fixtures.BROADCAST_FULL))));
+        Span after = only(OpenInferenceContent.add(OtlpJson.parseTraces(Fixtures.bytes(Fixtures.BROADCAST_FULL))));
         assertEquals("system", string(after, "llm.input_messages.0.message.role"));
         assertEquals("You are a support bot.", string(after, "llm.input_messages.0.message.content"));
         assertEquals("user", string(after, "llm.input_messages.1.message.role"));
         assertTrue(string(after, "llm.input_messages.1.message.content").contains("jane.doe@example.com"));
         assertEquals("Thanks Jane, I cannot see card numbers. Call +1 415 555 0100.", string(after, "llm.output_messages.0.message.content"));
         assertTrue(attr(after, "llm.input_messages.2.message.role").isEmpty());
+        assertEquals(string(after, "gen_ai.prompt"), string(after, "input.value"));
+        assertEquals(string(after, "gen_ai.completion"), string(after, "output.value"));
+        assertEquals("application/json", string(after, "input.mime_type"));
+        assertEquals("application/json", string(after, "output.mime_type"));
 
         Span masked = only(new PrivacyProcessor(PrivacyPolicy.MASK, Redactor.defaults(), Set.of(), null).process(request(after), "t"));
         String user = string(masked, "llm.input_messages.1.message.content");
         assertFalse(user.contains("jane.doe@example.com") || user.contains("sk-or-v1-abab"), user);
         assertFalse(string(masked, "llm.output_messages.0.message.content").contains("555 0100"));
+        assertFalse(string(masked, "input.value").contains("jane.doe@example.com"));
+        assertFalse(string(masked, "output.value").contains("555 0100"));
         Span dropped = only(new PrivacyProcessor(PrivacyPolicy.DROP, Redactor.defaults(), Set.of(), null).process(request(after), "t"));
         assertTrue(dropped.getAttributesList().stream().map(KeyValue::getKey)
-                .noneMatch(k -> k.startsWith("llm.input_messages.") || k.startsWith("llm.output_messages.")));
+                .noneMatch(k -> k.startsWith("llm.input_messages.") || k.startsWith("llm.output_messages.") || k.endsWith(".value")));
     }
 
     @Test
     void listsTheSenderWroteAreKeptAndOtherSpansUntouched() {
         ExportTraceServiceRequest openInference = OtlpJson.parseTraces(Fixtures.bytes(Fixtures.OPENINFERENCE_CHAT));
-        assertSame(openInference, OpenInferenceMessages.add(openInference), "it has its lists: nothing to add");
+        assertSame(openInference, OpenInferenceContent.add(openInference), "it has its lists: nothing to add");
         ExportTraceServiceRequest plain = request(Span.newBuilder().setName("GET /health").addAttributes(Attributes.string("http.method", "GET")).build());
-        assertSame(plain, OpenInferenceMessages.add(plain));
-        Span otel = only(OpenInferenceMessages.add(request(Span.newBuilder().setName("chat gpt-4o")
+        assertSame(plain, OpenInferenceContent.add(plain));
+        Span otel = only(OpenInferenceContent.add(request(Span.newBuilder().setName("chat gpt-4o")
                 .addAttributes(Attributes.string("gen_ai.input.messages", "[{\"role\":\"user\",\"parts\":[{\"type\":\"text\",\"content\":\"hi\"}]}]"))
                 .build())));
         assertEquals("hi", string(otel, "llm.input_messages.0.message.content"));
+        assertEquals("application/json", string(otel, "input.mime_type"));
+        assertTrue(attr(otel, "output.value").isEmpty(), "no completion, no output");
+        Span copied = only(OpenInferenceContent.add(request(Span.newBuilder().setName("chat")
+                .addAttributes(Attributes.string("gen_ai.prompt", "hello"))
+                .addAttributes(Attributes.string("input.value", "the sender's own"))
+                .build())));
+        assertEquals("the sender's own", string(copied, "input.value"), "a name the sender wrote is kept");
+        assertEquals(1, copied.getAttributesList().stream().filter(kv -> kv.getKey().equals("input.value")).count());
+        assertTrue(attr(copied, "input.mime_type").isEmpty());
+        assertEquals("hello", string(copied, "llm.input_messages.0.message.content"));
     }
 
     static ExportTraceServiceRequest request(Span span) {

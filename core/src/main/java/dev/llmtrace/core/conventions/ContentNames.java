@@ -19,6 +19,8 @@ public final class ContentNames {
     /** OpenInference: the whole input and output, and the flattened message lists. */
     public static final String INPUT_VALUE = "input.value";
     public static final String OUTPUT_VALUE = "output.value";
+    public static final String INPUT_MIME_TYPE = "input.mime_type";
+    public static final String OUTPUT_MIME_TYPE = "output.mime_type";
     public static final String OPENINFERENCE_INPUT_MESSAGES = "llm.input_messages.";
     public static final String OPENINFERENCE_OUTPUT_MESSAGES = "llm.output_messages.";
 
@@ -80,6 +82,12 @@ public final class ContentNames {
             }
         }
         return key.startsWith(EMBEDDINGS) && key.endsWith(EMBEDDING_TEXT);
+    }
+
+    /** OpenInference's {@code input.mime_type} / {@code output.mime_type} of a prompt or completion copied to its names. */
+    public static String mimeType(String content) {
+        String t = content.stripLeading();
+        return t.startsWith("{") || t.startsWith("[") ? "application/json" : "text/plain";
     }
 
     /** True for a span event that carries content (OTel GenAI's event conventions). */

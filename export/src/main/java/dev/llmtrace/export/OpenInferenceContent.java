@@ -11,30 +11,35 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * OpenInference's message lists ({@code llm.input_messages.N.message.role|content}, {@code llm.output_messages.N…}),
- * which Phoenix shows as the conversation, from the prompt and completion a span carries in any convention
- * ({@link MessageLists}). Made at export for the destinations that want them (Phoenix), from the batch as enrich
- * left it: other destinations do not carry the content a third time, and each destination's privacy policy then
- * masks or drops the lists like any content name. Lists the sender wrote are kept as they are.
+ * OpenInference's names for what was said, from the prompt and completion a span carries in any convention: the whole
+ * input and output ({@code input.value}, {@code output.value} with their mime types) and the message lists
+ * ({@code llm.input_messages.N.message.role|content}, {@code llm.output_messages.N…}, {@link MessageLists}), which
+ * Phoenix shows as the input, the output and the conversation. Made at export for the destinations that want them
+ * (Phoenix), from the batch as enrich left it: other destinations do not carry the content two more times, and each
+ * destination's privacy policy then masks or drops these like any content name. What the sender wrote is kept as is.
  */
-final class OpenInferenceMessages {
-    private OpenInferenceMessages() {}
+final class OpenInferenceContent {
+    private OpenInferenceContent() {}
 
-    /** {@code request} with message lists added to the spans that have a prompt or completion and no lists. */
+    /** {@code request} with OpenInference's content names added to the spans that have a prompt or completion. */
     static ExportTraceServiceRequest add(ExportTraceServiceRequest request) {
-        return SpanAdditions.apply(request, OpenInferenceMessages::messages);
+        return SpanAdditions.apply(request, OpenInferenceContent::missing);
     }
 
-    /** The message-list attributes {@code span} lacks (none when it has no prompt or completion, or has its lists). */
-    static List<KeyValue> messages(Span span) {
+    /** The content names {@code span} lacks (none when it has no prompt or completion, or has them all). */
+    static List<KeyValue> missing(Span span) {
         String prompt = null;
         String completion = null;
         boolean hasInput = false;
         boolean hasOutput = false;
+        boolean hasInputValue = false;
+        boolean hasOutputValue = false;
         for (KeyValue kv : span.getAttributesList()) {
             String key = kv.getKey();
             hasInput |= key.startsWith(ContentNames.OPENINFERENCE_INPUT_MESSAGES);
             hasOutput |= key.startsWith(ContentNames.OPENINFERENCE_OUTPUT_MESSAGES);
+            hasInputValue |= key.equals(ContentNames.INPUT_VALUE);
+            hasOutputValue |= key.equals(ContentNames.OUTPUT_VALUE);
             if (kv.getValue().getValueCase() != AnyValue.ValueCase.STRING_VALUE || kv.getValue().getStringValue().isEmpty()) {
                 continue;
             }
@@ -46,6 +51,14 @@ final class OpenInferenceMessages {
             }
         }
         List<KeyValue> added = new ArrayList<>();
+        if (prompt != null && !hasInputValue) {
+            added.add(Attributes.string(ContentNames.INPUT_VALUE, prompt));
+            added.add(Attributes.string(ContentNames.INPUT_MIME_TYPE, ContentNames.mimeType(prompt)));
+        }
+        if (completion != null && !hasOutputValue) {
+            added.add(Attributes.string(ContentNames.OUTPUT_VALUE, completion));
+            added.add(Attributes.string(ContentNames.OUTPUT_MIME_TYPE, ContentNames.mimeType(completion)));
+        }
         if (prompt != null && !hasInput) {
             flatten(added, ContentNames.OPENINFERENCE_INPUT_MESSAGES, MessageLists.input(prompt));
         }
