@@ -264,6 +264,47 @@ class RedactorTest {
         assertTrue(checked > 50, "secret samples: " + checked);
     }
 
+    /**
+     * A document without escapes has its secrets looked for in the whole text at once: the same text and counts as
+     * parsing it and masking string by string, wherever the corpus's samples sit (keys, values, beside numbers and
+     * literals, two in one string, a private key spread over strings), and in documents that are not JSON at all.
+     */
+    @Test
+    void secretsOfAWholeDocumentAreThoseOfEachOfItsStrings() throws Exception {
+        Redactor redactor = Redactor.defaults();
+        String key = "sk-or-v1-" + "ab".repeat(32);
+        List<String> texts = new java.util.ArrayList<>();
+        for (RedactorCorpusTest.Sample sample : RedactorCorpusTest.corpus()) {
+            String t = sample.text();
+            if (t.indexOf('\\') >= 0 || t.indexOf('"') >= 0 || t.chars().anyMatch(c -> c < 0x20)) {
+                continue; // they would need escapes: those documents go string by string anyway
+            }
+            texts.add("{\"messages\": [{\"role\": \"user\", \"content\": \"" + t + "\"}]}");
+            texts.add("{\"" + t + "\": [1, -2.5e3, true, null, \"" + t + " " + key + "\"], \"n\": 42}");
+            texts.add("[\"" + t + "\",\"" + t + "\"]");
+            texts.add("{\"a\":\"Bearer\",\"b\":\"" + t + "\"}");
+            texts.add("{ not json: " + t + " \"" + t + "\" ]");
+        }
+        String pem = "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA\n-----END RSA PRIVATE KEY-----";
+        texts.add("[\"" + pem.replace("\n", "\", \"") + "\"]");
+        texts.add("[\"-----BEGIN PRIVATE KEY-----\", 1, \"x -----END PRIVATE KEY-----\"]");
+        texts.add("{\"k\": \"AKIAABCDEFGHIJKLMNOP\", \"AKIAABCDEFGHIJKLMNOQ\": 1}");
+        int changed = 0;
+        for (String json : texts) {
+            Redactor.Result whole = redactor.secrets(json);
+            Redactor.Result byString = redactor.maskJsonStrings(json, false);
+            if (byString == null) { // not JSON: masked as plain text, as before
+                continue;
+            }
+            assertEquals(byString.text(), whole.text(), json);
+            assertEquals(byString.counts(), whole.counts(), json);
+            changed += whole.changed() ? 1 : 0;
+        }
+        assertTrue(changed > 100, "documents with a secret: " + changed + " of " + texts.size());
+        String spread = "[\"-----BEGIN PRIVATE KEY-----\", \"-----END PRIVATE KEY-----\"]";
+        assertEquals(spread, redactor.secrets(spread).text(), "a match across strings is no secret of any one string");
+    }
+
     /** Text that only looks like JSON, with a secret outside any string, is masked as plain text. */
     @Test
     void secretOutsideJsonStringsIsMaskedAsPlainText() {
