@@ -13,7 +13,7 @@ import java.nio.charset.StandardCharsets;
  * serializer walks each string char by char twice, once to size it and once to encode it, a tenth of enrich's CPU;
  * here a text is encoded once by {@code String.getBytes}, which copies an ASCII string in one vectorized step, keys'
  * bytes are kept from span to span, and a text given twice in one span (the prompt and its {@code input.value} copy,
- * the same object) is encoded once. The common shapes are written here, a key with a scalar value or an array of them
+ * the same object, when enrich is asked for the copies) is encoded once. The common shapes are written here, a key with a scalar value or an array of them
  * (redaction's list of masked keys); any other (maps, bytes, unknown fields) is protobuf's to write. The bytes are the
  * ones protobuf writes.
  */

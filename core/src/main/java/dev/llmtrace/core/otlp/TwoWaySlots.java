@@ -44,11 +44,15 @@ public final class TwoWaySlots {
     /** The entry of {@code slot}'s pair for {@code key} (the same object first: names are mostly constants); null when neither is. */
     public static <E extends ByKey> E find(E[] table, int slot, String key) {
         E e = table[slot];
-        if (e != null && (e.key() == key || e.key().equals(key))) {
+        if (e != null && isFor(e, key)) {
             return e;
         }
         e = table[partner(slot)];
-        return e != null && (e.key() == key || e.key().equals(key)) ? e : null;
+        return e != null && isFor(e, key) ? e : null;
+    }
+
+    private static boolean isFor(ByKey e, String key) {
+        return e.key() == key || e.key().equals(key);
     }
 
     /** Puts {@code entry} in {@code slot}; what was there moves to the partner, in place of what was there. */
